@@ -1,0 +1,83 @@
+"""Command line: ``python -m benchmarks [WORKLOAD ...] [--json] [--list]``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import pkgutil
+import sys
+
+import benchmarks
+from benchmarks.harness import WORKLOADS
+
+RATIO_KEYS = ("ms_per_frame_median", "setup_s", "seconds_median")
+
+
+def load_modules() -> None:
+    for info in pkgutil.iter_modules(benchmarks.__path__):
+        if info.name.startswith("bench_"):
+            importlib.import_module(f"benchmarks.{info.name}")
+
+
+def print_table(rows: list[dict]) -> None:
+    """Print rows grouped by workload with ratios to the 'floor' row where there is one."""
+    by_workload: dict[str, list[dict]] = {}
+    for r in rows:
+        by_workload.setdefault(str(r["workload"]), []).append(r)
+    for name, group in by_workload.items():
+        floor = next((r for r in group if str(r["impl"]).startswith("floor")), None)
+        print(f"\n== {name}")
+        print(f"{'impl':38s} {'ms/frame':>10s} {'cpu issue ms':>12s} {'setup s':>8s} "
+              f"{'upload B/frame':>14s} {'seconds':>8s} {'ratio/floor':>11s}")
+        for r in group:
+            ratio = ""
+            if floor is not None and r is not floor:
+                for key in RATIO_KEYS:
+                    if r.get(key) is not None and floor.get(key):
+                        ratio = f"{float(r[key]) / float(floor[key]):.2f}x"
+                        break
+
+            def fmt(key: str, spec: str, r: dict = r) -> str:
+                v = r.get(key)
+                return format(v, spec) if isinstance(v, (int, float)) else "-"
+
+            print(f"{str(r['impl']):38s} {fmt('ms_per_frame_median', '10.1f')} "
+                  f"{fmt('cpu_issue_ms_median', '12.3f')} {fmt('setup_s', '8.2f')} "
+                  f"{fmt('upload_bytes_per_frame', '14d')} {fmt('seconds_median', '8.3f')} "
+                  f"{ratio:>11s}")
+            notes = {k: v for k, v in r.items() if k.startswith("note") or k.startswith("ratio_")}
+            for k, v in notes.items():
+                print(f"    {k}: {v}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("workloads", nargs="*", help="workload names (default: all)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--list", action="store_true", help="list workloads and exit")
+    args = parser.parse_args(argv)
+    load_modules()
+    if args.list:
+        for w in WORKLOADS.values():
+            print(f"{w.name:28s} {w.description}")
+        return 0
+    names = args.workloads or list(WORKLOADS)
+    unknown = [n for n in names if n not in WORKLOADS]
+    if unknown:
+        print(f"unknown workload(s): {', '.join(unknown)}; known: {', '.join(WORKLOADS)}",
+              file=sys.stderr)
+        return 2
+    rows: list[dict] = []
+    for name in names:
+        for r in WORKLOADS[name].fn():
+            rows.append(r)
+            if args.json:
+                print(json.dumps(r), flush=True)
+    if not args.json:
+        print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Timing protocol and workload registry shared by every benchmark module.
+
+Protocol (the same as ../shared/bench/peers/common.py so numbers compare): a *frame* is the
+per-frame update + draw + ``glFinish``; pixel read-back is not included. ``WARMUP`` frames are
+drawn first, then ``FRAMES`` timed frames; the median is reported. ``setup_s`` runs from the first
+library call until the first frame is finished.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+FRAMES = int(os.environ.get("FRAMES", "30"))
+WARMUP = int(os.environ.get("WARMUP", "5"))
+
+Row = dict[str, object]
+WorkloadFn = Callable[[], Iterable[Row]]
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    fn: WorkloadFn
+    description: str
+
+
+WORKLOADS: dict[str, Workload] = {}
+
+
+def workload(name: str) -> Callable[[WorkloadFn], WorkloadFn]:
+    """Register a benchmark workload; the function yields one row per implementation."""
+
+    def register(fn: WorkloadFn) -> WorkloadFn:
+        WORKLOADS[name] = Workload(name, fn, (fn.__doc__ or "").strip().splitlines()[0:1][0]
+                                   if fn.__doc__ else "")
+        return fn
+
+    return register
+
+
+@dataclass
+class FrameTimes:
+    """Median wall time per frame and median CPU time spent issuing it (before glFinish)."""
+
+    ms_per_frame_median: float
+    cpu_issue_ms_median: float
+    ms_p10: float
+    ms_p90: float
+    frames: int
+
+
+def time_frames(issue: Callable[[int], None], finish: Callable[[], None],
+                frames: int = FRAMES, warmup: int = WARMUP) -> FrameTimes:
+    """Time ``issue(i)`` (update + draw calls) followed by ``finish()`` (glFinish) per frame."""
+    for i in range(warmup):
+        issue(i)
+        finish()
+    total: list[float] = []
+    cpu: list[float] = []
+    for i in range(warmup, warmup + frames):
+        t0 = time.perf_counter()
+        issue(i)
+        t1 = time.perf_counter()
+        finish()
+        t2 = time.perf_counter()
+        total.append((t2 - t0) * 1e3)
+        cpu.append((t1 - t0) * 1e3)
+    q = statistics.quantiles(total, n=10) if len(total) >= 2 else [total[0]] * 9
+    return FrameTimes(statistics.median(total), statistics.median(cpu), q[0], q[-1], len(total))
+
+
+def row(workload_name: str, impl: str, times: FrameTimes | None = None, **extra: object) -> Row:
+    """One result row in the JSON-lines schema documented in the README."""
+    out: Row = {"workload": workload_name, "impl": impl}
+    if times is not None:
+        out.update(
+            ms_per_frame_median=round(times.ms_per_frame_median, 3),
+            cpu_issue_ms_median=round(times.cpu_issue_ms_median, 3),
+            ms_p10=round(times.ms_p10, 3),
+            ms_p90=round(times.ms_p90, 3),
+            frames=times.frames,
+        )
+    out.update(extra)
+    return out
+
+
+def median_seconds(fn: Callable[[], object], repeat: int = 5) -> float:
+    """Median wall seconds of ``fn()`` over ``repeat`` runs (for non-frame workloads)."""
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - t0)
+    return statistics.median(runs)
