@@ -1,0 +1,149 @@
+"""The GL context vizkit draws with, for two targets: offscreen EGL and a pyglet window.
+
+A :class:`GpuContext` wraps one :class:`moderngl.Context`, caches compiled programs per
+(shader files, defines) and counts the GL objects created through it. It is created by a
+target and passed down explicitly (no global context).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import moderngl
+import numpy as np
+
+from vizkit.gpu.resources import ResourceGroup
+from vizkit.gpu.shaders import Program, compile_program
+
+
+class GpuError(RuntimeError):
+    """The GL could not be set up (no EGL, too old a GL, a GL error)."""
+
+
+class NoDisplayError(GpuError):
+    """A window was asked for on a machine without a display."""
+
+
+class GpuContext:
+    """One moderngl context plus a program cache and a live-object count.
+
+    Args:
+        ctx: the moderngl context; this object releases it in :meth:`release` only if
+            ``owns_context`` is true (an EGL context we created, not a window's).
+    """
+
+    def __init__(self, ctx: moderngl.Context, *, owns_context: bool = False):
+        self.ctx = ctx
+        self.owns_context = owns_context
+        self._programs: dict[tuple, Program] = {}
+        self.live: Counter[str] = Counter()
+        self.upload_bytes = 0  # bytes written to GPU buffers/textures since creation
+
+    # -- creation --------------------------------------------------------------------------
+    @classmethod
+    def offscreen(cls) -> GpuContext:
+        """A standalone OpenGL 3.3+ core context through EGL (no display needed)."""
+        try:
+            ctx = moderngl.create_standalone_context(backend="egl", require=330)
+        except Exception as exc:  # moderngl/glcontext raise plain Exception types
+            raise GpuError(
+                f"could not create an offscreen OpenGL context through EGL ({exc}); "
+                "install Mesa's EGL (Debian: libegl1 libegl-mesa0 libgl1-mesa-dri)"
+            ) from None
+        ctx.gc_mode = None
+        return cls(ctx, owns_context=True)
+
+    @classmethod
+    def from_current(cls) -> GpuContext:
+        """Attach to the GL context current on this thread (a pyglet window's)."""
+        ctx = moderngl.create_context(require=330)
+        ctx.gc_mode = None
+        return cls(ctx, owns_context=False)
+
+    # -- facts -----------------------------------------------------------------------------
+    @property
+    def renderer(self) -> str:
+        return str(self.ctx.info.get("GL_RENDERER", "unknown"))
+
+    @property
+    def max_samples(self) -> int:
+        return int(self.ctx.max_samples)
+
+    def check_error(self, where: str) -> None:
+        """Raise :class:`GpuError` if the GL has recorded an error."""
+        error = self.ctx.error
+        if error != "GL_NO_ERROR":
+            raise GpuError(f"{where}: {error}")
+
+    # -- resources -------------------------------------------------------------------------
+    def group(self, owner: str) -> ResourceGroup:
+        """A new :class:`ResourceGroup` whose objects are counted by this context."""
+        return ResourceGroup(owner, counter=self)
+
+    def created(self, obj: Any) -> None:
+        self.live[type(obj).__name__] += 1
+
+    def released(self, obj: Any) -> None:
+        self.live[type(obj).__name__] -= 1
+
+    def live_objects(self) -> int:
+        """Number of GL objects created through groups and not yet released."""
+        return sum(self.live.values())
+
+    def buffer(self, group: ResourceGroup, data: np.ndarray | bytes) -> moderngl.Buffer:
+        """Upload ``data`` into a new buffer owned by ``group``."""
+        raw = data.tobytes() if isinstance(data, np.ndarray) else data
+        self.upload_bytes += len(raw)
+        return group.own(self.ctx.buffer(raw))
+
+    def texture(self, group: ResourceGroup, size: tuple[int, int], components: int,
+                data: np.ndarray | None = None, *, dtype: str = "f1",
+                filter_linear: bool = True) -> moderngl.Texture:
+        raw = None if data is None else np.ascontiguousarray(data).tobytes()
+        self.upload_bytes += 0 if raw is None else len(raw)
+        tex = group.own(self.ctx.texture(size, components, raw, dtype=dtype))
+        f = moderngl.LINEAR if filter_linear else moderngl.NEAREST
+        tex.filter = (f, f)
+        return tex
+
+    def texture_array(self, group: ResourceGroup, size: tuple[int, int, int], components: int,
+                      data: np.ndarray, *, dtype: str = "f4") -> moderngl.TextureArray:
+        raw = np.ascontiguousarray(data).tobytes()
+        self.upload_bytes += len(raw)
+        tex = group.own(self.ctx.texture_array(size, components, raw, dtype=dtype))
+        tex.filter = (moderngl.NEAREST, moderngl.NEAREST)
+        tex.repeat_x = tex.repeat_y = False
+        return tex
+
+    def vertex_array(self, group: ResourceGroup, program: Program, content: list,
+                     index_buffer: moderngl.Buffer | None = None,
+                     index_element_size: int = 4) -> moderngl.VertexArray:
+        return group.own(self.ctx.vertex_array(program.gl, content, index_buffer=index_buffer,
+                                               index_element_size=index_element_size))
+
+    def program(self, vertex: str, fragment: str | None = None,
+                defines: Mapping[str, object] | None = None,
+                varyings: tuple[str, ...] = ()) -> Program:
+        """A compiled program, cached per (files, defines, varyings) for this context's life."""
+        key = (vertex, fragment, tuple(sorted((defines or {}).items())), varyings)
+        program = self._programs.get(key)
+        if program is None:
+            program = compile_program(self.ctx, vertex, fragment, defines, varyings)
+            self._programs[key] = program
+        return program
+
+    def release(self) -> None:
+        """Release cached programs and, when owned, the context itself."""
+        for program in self._programs.values():
+            program.release()
+        self._programs.clear()
+        if self.owns_context:
+            self.ctx.release()
+
+
+def display_available() -> bool:
+    """True when a window could plausibly open (an X11 or Wayland display is set)."""
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

@@ -1,0 +1,6 @@
+"""Layers: data (numpy arrays and props) → GPU resources → draw calls. See :mod:`.base`."""
+
+from vizkit.layers.base import Layer
+from vizkit.layers.terrain import Terrain
+
+__all__ = ["Layer", "Terrain"]

@@ -1,0 +1,84 @@
+"""The layer lifecycle every drawable follows (after deck.gl's, without its god class).
+
+1. ``__init__(…)``: validate and keep numpy data; **no GL** (a scene can be built without a
+   context, and bad input fails here with a clear message).
+2. ``prepare(gpu)``: upload once — buffers, textures, the program. Called by the renderer the
+   first time the layer is drawn in a context.
+3. ``draw(view)``: per frame; sets uniforms only and issues draw calls.
+4. ``release()``: frees every GL object the layer created (its :class:`ResourceGroup`).
+
+Costs of change, stated on each setter: a *uniform* change is free per frame; an *attribute*
+change re-uploads (``invalidate()``); a *variant* change (a ``#define``) rebuilds the program.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from vizkit.gpu import GpuContext, ResourceGroup
+from vizkit.view import ViewState
+
+
+class Layer:
+    """Base class of drawables. Subclasses implement :meth:`upload` and :meth:`draw`.
+
+    Attributes:
+        draw_order: opaque layers (0) draw before blended ones (1, e.g. additive particles).
+    """
+
+    draw_order: int = 0
+
+    def __init__(self, *, name: str | None = None, visible: bool = True,
+                 provenance: Any = None):
+        self.name = name or type(self).__name__
+        self.visible = visible
+        self.provenance = provenance
+        self._gpu: GpuContext | None = None
+        self._group: ResourceGroup | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    @property
+    def prepared(self) -> bool:
+        return self._gpu is not None
+
+    def prepare(self, gpu: GpuContext) -> None:
+        """Upload the layer's data into ``gpu`` (once; again only after :meth:`invalidate`)."""
+        if self._gpu is gpu:
+            return
+        if self._gpu is not None:
+            self.release()
+        self._group = gpu.group(self.name)
+        try:
+            self.upload(gpu, self._group)
+        except Exception:
+            self._group.release()
+            self._group = None
+            raise
+        self._gpu = gpu
+
+    def invalidate(self) -> None:
+        """Drop GPU resources so the next draw re-uploads (an *attribute* change)."""
+        self.release()
+
+    def release(self) -> None:
+        """Release every GL object this layer created."""
+        if self._group is not None:
+            self._group.release()
+        self._group = None
+        self._gpu = None
+
+    # -- to implement ----------------------------------------------------------------------
+    def upload(self, gpu: GpuContext, group: ResourceGroup) -> None:
+        raise NotImplementedError
+
+    def draw(self, view: ViewState) -> None:
+        raise NotImplementedError
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Axis-aligned (min, max) corners in world metres, for framing the camera."""
+        return None
+
+    def set_time(self, t: float) -> None:
+        """Follow scene time ``t`` (uniform-only; layers that animate override this)."""

@@ -1,0 +1,176 @@
+"""Scenes: layers + a camera + lifecycle hooks a script overrides.
+
+A scene script subclasses :class:`Scene`::
+
+    class Population(vizkit.Scene):
+        def setup(self, assets):            # once: load data, add layers, place the camera
+            self.terrain = self.add(vizkit.Terrain(heights, extent=(0, 0, 10, 10)))
+        def update(self, frame):            # every frame: derive state from frame.t
+            self.orbit.azimuth = 10 * frame.t
+        def on_key(self, event):            # input handlers (optional)
+            ...
+
+``update`` must derive what it changes from ``frame.t`` (not accumulate), so frame *t* is the same
+picture in a window, a video and a test. The runner calls ``setup`` once, then ``update`` before
+each frame; :meth:`snapshot` does both for a single ``t`` and returns an :class:`Image`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
+
+from vizkit.assets import Assets
+from vizkit.camera import Camera, Orbit
+from vizkit.clock import FrameState
+from vizkit.events import HANDLED, KeyEvent, PointerEvent, ScrollEvent
+from vizkit.layers.base import Layer
+from vizkit.view import ViewState
+
+if TYPE_CHECKING:
+    from vizkit.image import Image
+    from vizkit.targets.offscreen import OffscreenRenderer
+
+L = TypeVar("L", bound=Layer)
+
+
+class Scene:
+    """Base class of every scene script.
+
+    Class attributes a script may set:
+        title: shown in window titles and captions.
+        background: RGB clear colour in 0–1.
+        fps: default frame rate for recordings.
+        duration: default length in seconds of a recording (``None`` = one frame).
+    """
+
+    title: str = ""
+    background: tuple[float, float, float] = (0.05, 0.06, 0.08)
+    fps: float = 30.0
+    duration: float | None = None
+
+    def __init__(self, assets: Assets | None = None):
+        self.assets = assets or Assets.for_script(None)
+        self.layers: list[Layer] = []
+        self.camera = Camera()
+        self.orbit: Orbit | None = Orbit()
+        self._is_set_up = False
+        self._offscreen: OffscreenRenderer | None = None
+
+    # -- hooks for scripts -----------------------------------------------------------------
+    def setup(self, assets: Assets) -> None:
+        """Build layers and place the camera (once, before the first frame)."""
+
+    def update(self, frame: FrameState) -> None:
+        """Change uniforms, camera, time steps for ``frame`` (derive from ``frame.t``)."""
+
+    def on_pointer_down(self, event: PointerEvent) -> bool | None: ...
+    def on_pointer_up(self, event: PointerEvent) -> bool | None: ...
+    def on_pointer_drag(self, event: PointerEvent) -> bool | None: ...
+    def on_scroll(self, event: ScrollEvent) -> bool | None: ...
+    def on_key(self, event: KeyEvent) -> bool | None: ...
+
+    # -- layers ----------------------------------------------------------------------------
+    def add(self, layer: L) -> L:
+        """Add a layer (drawn in order of :attr:`Layer.draw_order`, then insertion)."""
+        if not isinstance(layer, Layer):
+            raise TypeError(f"scene.add() takes a vizkit layer, got {type(layer).__name__}")
+        self.layers.append(layer)
+        return layer
+
+    def remove(self, layer: Layer) -> None:
+        """Remove a layer and release its GPU resources."""
+        self.layers.remove(layer)
+        layer.release()
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
+        boxes = [b for b in (layer.bounds() for layer in self.layers) if b is not None]
+        if not boxes:
+            return None
+        return (np.min([b[0] for b in boxes], axis=0), np.max([b[1] for b in boxes], axis=0))
+
+    def frame_all(self, *, azimuth: float = 0.0, elevation: float = 40.0,
+                  margin: float = 1.1) -> None:
+        """Point the orbit at the layers' bounding box and back off until it fits."""
+        box = self.bounds()
+        if box is None:
+            return
+        lo, hi = box
+        centre = (lo + hi) / 2
+        radius = float(np.linalg.norm(hi - lo)) / 2 or 1.0
+        if self.orbit is None:
+            self.orbit = Orbit()
+        self.orbit.target = (float(centre[0]), float(centre[1]), float(lo[2]))
+        self.orbit.azimuth, self.orbit.elevation = azimuth, elevation
+        self.orbit.distance = margin * radius / math.sin(math.radians(self.camera.fov_y) / 2)
+        self.orbit.scene_radius = radius
+
+    # -- running ---------------------------------------------------------------------------
+    def ensure_setup(self) -> None:
+        if not self._is_set_up:
+            self._is_set_up = True
+            self.setup(self.assets)
+
+    def advance(self, frame: FrameState) -> None:
+        """Run ``setup`` if needed, then ``update(frame)``, then place the camera."""
+        self.ensure_setup()
+        self.update(frame)
+        for layer in self.layers:
+            layer.set_time(frame.t)
+        if self.orbit is not None:
+            self.orbit.apply(self.camera)
+
+    def view_state(self, size: tuple[int, int], frame: FrameState,
+                   pass_name: str = "color") -> ViewState:
+        """The camera's view for a viewport of ``size`` pixels."""
+        return ViewState(view=self.camera.view_matrix(),
+                         projection=self.camera.projection_matrix(size[0] / size[1]),
+                         eye=self.camera.position, viewport=size, frame=frame,
+                         pass_name=pass_name)
+
+    def dispatch(self, handler: str, event: Any) -> bool:
+        """Call a script's handler; unless it returns ``HANDLED``, run the default action."""
+        result = getattr(self, handler)(event)
+        if result is HANDLED:
+            return True
+        default: Callable[[Any], bool] | None = getattr(self, f"_default_{handler}", None)
+        return bool(default(event)) if default else False
+
+    def _default_on_pointer_drag(self, event: PointerEvent) -> bool:
+        if self.orbit is not None:
+            self.orbit.drag(event.dx, event.dy)
+            return True
+        return False
+
+    def _default_on_scroll(self, event: ScrollEvent) -> bool:
+        if self.orbit is not None:
+            self.orbit.zoom(event.steps)
+            return True
+        return False
+
+    # -- convenience -----------------------------------------------------------------------
+    def snapshot(self, t: float = 0.0, size: tuple[int, int] = (960, 540),
+                 samples: int = 4) -> Image:
+        """Render the scene at time ``t`` offscreen and return the image (inline in Jupyter).
+
+        The offscreen context is created on first use and owned by this scene until
+        :meth:`release`.
+        """
+        from vizkit.targets.offscreen import OffscreenRenderer
+
+        if self._offscreen is None:
+            self._offscreen = OffscreenRenderer(size, samples=samples)
+        else:
+            self._offscreen.resize(size, samples=samples)
+        return self._offscreen.render(self, FrameState(t, 1.0 / self.fps, round(t * self.fps)))
+
+    def release(self) -> None:
+        """Release every layer's GPU resources (and the snapshot context, if any)."""
+        for layer in self.layers:
+            layer.release()
+        if self._offscreen is not None:
+            self._offscreen.release()
+            self._offscreen = None

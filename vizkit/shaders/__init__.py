@@ -1,0 +1,1 @@
+"""GLSL sources shipped with vizkit (read through importlib.resources)."""
