@@ -42,7 +42,7 @@ def print_table(rows: list[dict]) -> None:
                 v = r.get(key)
                 return format(v, spec) if isinstance(v, (int, float)) else "-"
 
-            print(f"{str(r['impl']):38s} {fmt('ms_per_frame_median', '10.1f')} "
+            print(f"{r['impl']!s:38s} {fmt('ms_per_frame_median', '10.1f')} "
                   f"{fmt('cpu_issue_ms_median', '12.3f')} {fmt('setup_s', '8.2f')} "
                   f"{fmt('upload_bytes_per_frame', '14d')} {fmt('seconds_median', '8.3f')} "
                   f"{ratio:>11s}")

@@ -23,7 +23,6 @@ def run(scene_cls: type, *, size: tuple[int, int] = (1280, 720), fullscreen: boo
         from vizkit.targets.window import run_window
 
         return run_window(scene, size=size, fullscreen=fullscreen)
-    from vizkit.clock import FrameState
 
     out = Path(headless_out or f"{Path(script or 'scene').stem}.png")
     image = scene.snapshot(0.0, size)

@@ -137,7 +137,7 @@ class Terrain(Layer):
     def _steps_and_mix(self, time_index: float) -> tuple[int, int, float]:
         last = self.steps - 1
         x = min(max(float(time_index), 0.0), float(last))
-        step0 = min(int(math.floor(x)), last)
+        step0 = min(math.floor(x), last)
         step1 = min(step0 + 1, last)
         return step0, step1, self.easing(x - step0) if step1 != step0 else 0.0
 

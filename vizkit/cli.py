@@ -1,0 +1,243 @@
+"""The ``vizkit`` command: render, run, demo, new, check.
+
+Every command reports problems as one line (``file:line: message`` for scene scripts) and a
+non-zero exit code, never as a traceback. ``VIZKIT_DEBUG=1`` shows tracebacks for developers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import keyword
+import os
+import re
+import sys
+from pathlib import Path
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+DEMO_SCENE = "flagship.py"
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"size must look like 1280x720, got {text!r}")
+    width, height = int(match.group(1)), int(match.group(2))
+    if not (1 <= width <= 16384 and 1 <= height <= 16384):
+        raise argparse.ArgumentTypeError(f"size {width}x{height} is outside 1..16384")
+    return width, height
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vizkit",
+        description="Open statistics as living 3D exhibits: render scenes headless, run them "
+                    "in a window, check data files.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    render = sub.add_parser(
+        "render", help="render a scene headless to PNG (one frame or a numbered sequence)",
+        description="Render TARGET (a scene script or exhibit folder) offscreen through EGL. "
+                    "Frame i is at time START + i / FPS, so output is frame-exact.")
+    render.add_argument("target", help="scene script (.py) or exhibit folder")
+    render.add_argument("--out", "-o", required=True,
+                        help="output .png; for several frames a pattern like frames/f_%%04d.png")
+    render.add_argument("--size", type=parse_size, default=(1280, 720),
+                        help="WIDTHxHEIGHT in pixels (default 1280x720)")
+    render.add_argument("--frames", type=positive_int, default=1,
+                        help="number of frames (default 1)")
+    render.add_argument("--fps", type=positive_float, default=None,
+                        help="frames per second of scene time (default: the scene's, 30)")
+    render.add_argument("--start", type=float, default=0.0,
+                        help="scene time of the first frame, seconds (default 0)")
+    render.add_argument("--samples", type=int, default=4,
+                        help="MSAA samples, 0 to switch anti-aliasing off (default 4)")
+    render.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+    run = sub.add_parser("run", help="open a scene in an interactive window",
+                         description="Open TARGET in a window (needs a display). Drag to orbit, "
+                                     "scroll to zoom, space pauses, f toggles fullscreen, "
+                                     "escape quits.")
+    run.add_argument("target", help="scene script (.py) or exhibit folder")
+    run.add_argument("--size", type=parse_size, default=(1280, 720), help="window size WxH")
+    run.add_argument("--fullscreen", action="store_true", help="fill the screen")
+    run.add_argument("--frames", type=positive_int, default=None,
+                     help="close after this many frames (for smoke tests)")
+
+    demo = sub.add_parser(
+        "demo", help="the flagship exhibit: a window when there is a display, else a PNG",
+        description="Show vizkit's flagship scene. Without a display (or with --headless) it is "
+                    "rendered offscreen to a PNG file whose path is printed.")
+    demo.add_argument("--out", "-o", default="out/demo.png", help="PNG path when headless")
+    demo.add_argument("--size", type=parse_size, default=(1280, 720), help="WxH")
+    demo.add_argument("--headless", action="store_true", help="render to a file even with a "
+                      "display")
+    demo.add_argument("--t", type=float, default=None, dest="t",
+                      help="scene time to render headless (default: the scene's showcase time)")
+
+    new = sub.add_parser("new", help="scaffold a scene script that renders at once",
+                         description="Write NAME.py (in ./scenes/ when that folder exists) with "
+                                     "a working scene to start from.")
+    new.add_argument("name", help="scene name, e.g. commuting_flows")
+    new.add_argument("--dir", default=None, help="folder to write into (default: scenes/ or .)")
+
+    check = sub.add_parser("check", help="read a data file and print its quality report",
+                           description="Read DATA (JSON-stat, PxWeb json, CSV, Parquet, GeoJSON) "
+                                       "and report rows, dimensions, missing and flagged cells, "
+                                       "duplicates, timeliness and licence.")
+    check.add_argument("data", help="data file")
+    check.add_argument("--json", action="store_true", help="machine-readable JSON")
+    check.add_argument("--min-count", type=int, default=None,
+                       help="also report what disclosure control at this threshold changes")
+    check.add_argument("--regions", default=None,
+                       help="GeoJSON of regions: report codes without geometry")
+    return parser
+
+
+def demo_scene_path() -> Path:
+    """The flagship scene: ``scenes/flagship.py`` of the project checkout in (or above) the
+    current directory, else the copy packaged with vizkit."""
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "scenes" / DEMO_SCENE
+        if candidate.is_file():
+            return candidate
+    return Path(__file__).with_name("demo_scene.py")
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from vizkit.export import RenderJob, render_to_files
+    from vizkit.script import load_target
+
+    target = load_target(args.target)
+    fps = args.fps or float(getattr(target.scene_cls, "fps", 30.0))
+    job = RenderJob(size=args.size, frames=args.frames, fps=fps, start=args.start,
+                    samples=max(0, args.samples))
+    paths = render_to_files(target, args.out, job, progress=not args.quiet)
+    print(paths[0] if len(paths) == 1 else f"{len(paths)} frames: {paths[0]} … {paths[-1]}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from vizkit.gpu.context import display_available
+    from vizkit.script import load_target, script_errors
+
+    if not display_available():
+        print("vizkit run: no display found (DISPLAY is not set); render headless instead: "
+              f"vizkit render {args.target} --out frame.png", file=sys.stderr)
+        return EXIT_USAGE
+    from vizkit.targets.window import run_window
+
+    target = load_target(args.target)
+    scene = target.create()
+    with script_errors(target.script):
+        return run_window(scene, size=args.size, fullscreen=args.fullscreen,
+                          max_frames=args.frames)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from vizkit.clock import FrameState
+    from vizkit.gpu.context import display_available
+    from vizkit.script import load_target, script_errors
+    from vizkit.targets.offscreen import OffscreenRenderer
+
+    target = load_target(demo_scene_path())
+    if display_available() and not args.headless:
+        from vizkit.targets.window import run_window
+
+        with script_errors(target.script):
+            return run_window(target.create(), size=args.size)
+    scene = target.create()
+    t = args.t if args.t is not None else float(getattr(scene, "showcase_t", 0.0))
+    renderer = OffscreenRenderer(args.size)
+    try:
+        with script_errors(target.script):
+            image = renderer.render(scene, FrameState(t, 1 / scene.fps, round(t * scene.fps)))
+    finally:
+        scene.release()
+        renderer.release()
+    path = image.save(args.out)
+    print(f"no display: rendered the flagship scene ({target.script.name}, t={t:g}s) to")
+    print(path.resolve())
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    name = args.name.removesuffix(".py")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or keyword.iskeyword(name):
+        print(f"vizkit new: {name!r} is not a valid scene name (letters, digits, underscores)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    folder = Path(args.dir) if args.dir else (Path("scenes") if Path("scenes").is_dir()
+                                               else Path("."))
+    path = folder / f"{name}.py"
+    if path.exists():
+        print(f"vizkit new: {path} already exists; not overwriting it", file=sys.stderr)
+        return EXIT_FAILED
+    template = Path(__file__).with_name("templates").joinpath("scene.py.tmpl").read_text("utf-8")
+    class_name = "".join(part.capitalize() for part in name.split("_") if part) + "Scene"
+    title = name.replace("_", " ").capitalize()
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(template.format(title=title, class_name=class_name, path=path, name=name),
+                    encoding="utf-8")
+    print(path)
+    print(f"render it: vizkit render {path} --out {name}.png")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    try:
+        from vizkit.quality import check_command
+    except ImportError as exc:
+        print(f"vizkit check: the data quality module is not available ({exc})",
+              file=sys.stderr)
+        return EXIT_FAILED
+    return check_command(args.data, as_json=args.json, min_count=args.min_count,
+                         regions=args.regions)
+
+
+COMMANDS = {"render": cmd_render, "run": cmd_run, "demo": cmd_demo, "new": cmd_new,
+            "check": cmd_check}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from vizkit.export import OutputError
+    from vizkit.gpu import GpuError, ShaderError
+    from vizkit.script import ScriptError
+
+    try:
+        return COMMANDS[args.command](args)
+    except (ScriptError, OutputError, GpuError, ShaderError, FileNotFoundError) as exc:
+        if os.environ.get("VIZKIT_DEBUG"):
+            raise
+        print(f"vizkit {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print(f"vizkit {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
