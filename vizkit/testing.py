@@ -1,0 +1,85 @@
+"""Image assertions for render tests: a tolerance *and* a place to look when they fail.
+
+``assert_matches_reference(image, "name")`` compares with ``tests/reference/name.png``: it fails
+when more than ``max_fraction`` of pixels differ by more than ``tolerance`` (out of 255) in any
+channel — deck.gl's 99 % rule with vispy's pixel threshold. On failure it writes the actual and
+expected images and a magnified difference to ``tests/_diffs/``. References are (re)written only
+when asked: ``pytest --update-references``.
+
+Tests should pair this with a semantic check (where the peak lands, which colour a cell has),
+because a reference made from a wrong picture is still wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from vizkit.image import Image
+
+DEFAULT_TOLERANCE = 2
+DEFAULT_MAX_FRACTION = 0.005
+
+
+@dataclass(frozen=True)
+class ImageDiff:
+    """How two images differ: share of pixels over tolerance and the largest difference."""
+
+    fraction_over: float
+    max_difference: int
+    mask: npt.NDArray[np.bool_]
+    magnitude: npt.NDArray[np.uint8]
+
+
+def diff_images(actual: Image | np.ndarray, expected: Image | np.ndarray,
+                tolerance: int = DEFAULT_TOLERANCE) -> ImageDiff:
+    a = np.asarray(actual)[..., :3].astype(np.int16)
+    b = np.asarray(expected)[..., :3].astype(np.int16)
+    if a.shape != b.shape:
+        raise AssertionError(f"image sizes differ: actual {a.shape[1]}x{a.shape[0]}, "
+                             f"expected {b.shape[1]}x{b.shape[0]}")
+    delta = np.abs(a - b).max(axis=2)
+    mask = delta > tolerance
+    magnified = (((delta / 255.0) ** 0.25) * 255).astype(np.uint8)
+    return ImageDiff(float(mask.mean()), int(delta.max(initial=0)), mask, magnified)
+
+
+def assert_matches_reference(image: Image, name: str, *, reference_dir: str | Path,
+                             diff_dir: str | Path, update: bool = False,
+                             tolerance: int = DEFAULT_TOLERANCE,
+                             max_fraction: float = DEFAULT_MAX_FRACTION) -> None:
+    """Compare ``image`` with ``reference_dir/name.png`` (write it instead when ``update``)."""
+    reference = Path(reference_dir) / f"{name}.png"
+    if update:
+        image.save(reference)
+        return
+    if not reference.exists():
+        raise AssertionError(f"no reference image {reference}; create it with "
+                             f"'pytest --update-references' and look at it before committing")
+    expected = Image.load(reference)
+    diff = diff_images(image, expected, tolerance)
+    if diff.fraction_over > max_fraction:
+        out = Path(diff_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        image.save(out / f"{name}.actual.png")
+        expected.save(out / f"{name}.expected.png")
+        heat = np.zeros((*diff.magnitude.shape, 4), np.uint8)
+        heat[..., 0] = diff.magnitude
+        heat[..., 1] = np.where(diff.mask, 255, 0)
+        heat[..., 3] = 255
+        Image(heat).save(out / f"{name}.diff.png")
+        raise AssertionError(
+            f"{name}: {diff.fraction_over:.2%} of pixels differ by more than {tolerance}/255 "
+            f"(allowed {max_fraction:.2%}; largest difference {diff.max_difference}); "
+            f"see {out}/{name}.{{actual,expected,diff}}.png")
+
+
+def lit_fraction(image: Image | np.ndarray, background: tuple[float, float, float],
+                 tolerance: int = 3) -> float:
+    """Share of pixels that differ from the clear colour: 0 means a blank frame."""
+    rgb = np.asarray(image)[..., :3].astype(np.int16)
+    bg = np.round(np.asarray(background) * 255).astype(np.int16)
+    return float((np.abs(rgb - bg).max(axis=2) > tolerance).mean())
