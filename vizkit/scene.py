@@ -45,12 +45,14 @@ class Scene:
         background: RGB clear colour in 0–1.
         fps: default frame rate for recordings.
         duration: default length in seconds of a recording (``None`` = one frame).
+        hud_visible: draw HUD layers (captions, legends, attribution); ``--no-hud`` clears it.
     """
 
     title: str = ""
     background: tuple[float, float, float] = (0.05, 0.06, 0.08)
     fps: float = 30.0
     duration: float | None = None
+    hud_visible: bool = True
 
     def __init__(self, assets: Assets | None = None):
         self.assets = assets or Assets.for_script(None)

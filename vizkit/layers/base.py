@@ -26,9 +26,12 @@ class Layer:
 
     Attributes:
         draw_order: opaque layers (0) draw before blended ones (1, e.g. additive particles).
+        is_hud: on-screen text and legends; left out when ``scene.hud_visible`` is false
+            (``vizkit render --no-hud``) and placed at the dome's sweet spot by dome targets.
     """
 
     draw_order: int = 0
+    is_hud: bool = False
 
     def __init__(self, *, name: str | None = None, visible: bool = True,
                  provenance: Any = None):

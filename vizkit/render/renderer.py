@@ -28,7 +28,8 @@ class Renderer:
              clear: bool = True) -> None:
         """Draw ``scene`` as seen by ``view`` into ``framebuffer``."""
         ctx = self.gpu.ctx
-        layers = sorted((layer for layer in scene.layers if layer.visible),
+        layers = sorted((layer for layer in scene.layers
+                         if layer.visible and (scene.hud_visible or not layer.is_hud)),
                         key=lambda layer: layer.draw_order)
         for layer in layers:
             layer.prepare(self.gpu)  # no-op after the first frame
