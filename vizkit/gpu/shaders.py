@@ -7,9 +7,8 @@ deliberately tiny:
 * ``#include "lib/colormap.glsl"`` pastes a file (paths relative to the shaders root), once per
   program, with cycle detection;
 * ``defines={"CONTOURS": 1}`` become ``#define`` lines after ``#version``;
-* every pasted file is preceded by a ``#line 1 <n>`` directive so the GLSL compiler reports
-  ``<n>:<line>``; :class:`ShaderError` maps ``n`` back to the file name, so a compile error reads
-  ``terrain/terrain.vert:42: error: ...``.
+* each line of the expanded text remembers its file and line, so :class:`ShaderError` turns the
+  compiler's line numbers into ``vizkit/shaders/terrain/terrain.vert:42: error: ...``.
 """
 
 from __future__ import annotations
@@ -46,63 +45,67 @@ def read_shader_file(name: str) -> str:
 
 @dataclass
 class ShaderSource:
-    """One preprocessed shader stage and the map from GLSL source-string numbers to files."""
+    """One preprocessed shader stage and, per line of its text, the file and line it came from."""
 
     name: str
     text: str
-    files: list[str] = field(default_factory=list)
+    origins: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[str]:
+        return list(dict.fromkeys(file for file, _ in self.origins))
 
     @classmethod
     def load(cls, name: str, defines: Mapping[str, object] | None = None,
              reader: Any = read_shader_file) -> ShaderSource:
         """Read ``name`` (relative to the shaders root), resolve includes, insert defines."""
-        files: list[str] = []
-        lines = cls._expand(name, reader, files, stack=())
-        define_lines = [f"#define {k} {v}" for k, v in (defines or {}).items()]
-        for i, line in enumerate(lines):
-            if _VERSION.match(line):
-                lines[i + 1:i + 1] = [*define_lines, "#line 2 0"] if define_lines else []
-                break
-        else:
-            raise ShaderError(f"{name}:1: the shader has no #version line")
-        return cls(name, "\n".join(lines) + "\n", files)
+        lines = cls._expand(name, reader, [], stack=())
+        if not lines or not _VERSION.match(lines[0][0]):
+            raise ShaderError(f"vizkit/shaders/{name}:1: the shader must start with #version")
+        define_lines = [(f"#define {k} {v}", (name, 1)) for k, v in (defines or {}).items()]
+        lines[1:1] = define_lines
+        return cls(name, "\n".join(text for text, _ in lines) + "\n",
+                   [origin for _, origin in lines])
 
     @classmethod
-    def _expand(cls, name: str, reader: Any, files: list[str],
-                stack: tuple[str, ...]) -> list[str]:
+    def _expand(cls, name: str, reader: Any, seen: list[str],
+                stack: tuple[str, ...]) -> list[tuple[str, tuple[str, int]]]:
         if name in stack:
             chain = " -> ".join([*stack, name])
-            raise ShaderError(f"{stack[-1]}: circular #include: {chain}")
-        if name in files:  # included once per program, like #pragma once
+            raise ShaderError(f"vizkit/shaders/{stack[-1]}: circular #include: {chain}")
+        if name in seen:  # included once per program, like #pragma once
             return []
-        index = len(files)
-        files.append(name)
-        out: list[str] = [] if index == 0 else [f"#line 1 {index}"]
+        seen.append(name)
+        out: list[tuple[str, tuple[str, int]]] = []
         for number, line in enumerate(reader(name).splitlines(), start=1):
             match = _INCLUDE.match(line)
-            if match:
-                try:
-                    out.extend(cls._expand(match.group(1), reader, files, (*stack, name)))
-                except ShaderError as exc:
-                    if "not found" in str(exc):
-                        raise ShaderError(f"{name}:{number}: #include: {exc}") from None
-                    raise
-                out.append(f"#line {number + 1} {index}")
-            else:
-                out.append(line)
+            if not match:
+                out.append((line, (name, number)))
+                continue
+            try:
+                out.extend(cls._expand(match.group(1), reader, seen, (*stack, name)))
+            except ShaderError as exc:
+                if "not found" in str(exc) and "#include" not in str(exc):
+                    raise ShaderError(f"vizkit/shaders/{name}:{number}: #include: {exc}") from None
+                raise
         return out
 
     def explain(self, log: str) -> str:
-        """Rewrite compiler locations ``<n>:<line>`` as ``<file>:<line>``."""
+        """Rewrite compiler locations (line numbers of the expanded text) as ``file:line``.
+
+        The expanded text carries no ``#line`` directives, because drivers disagree on how they
+        report source-string numbers; the line map is exact whatever the driver.
+        """
         out = []
         for raw in log.strip().splitlines():
             match = _MESA_LOC.search(raw) or _NV_LOC.search(raw)
             if match:
-                n, line = int(match.group(1)), int(match.group(2))
-                file = self.files[n] if n < len(self.files) else self.name
+                line = int(match.group(2))
+                file, original = self.origins[min(max(line, 1), len(self.origins)) - 1]
                 rest = raw[match.end():].lstrip(": ")
-                out.append(f"vizkit/shaders/{file}:{line}: {rest}")
-            else:
+                out.append(f"vizkit/shaders/{file}:{original}: {rest}")
+            elif raw.strip() and not set(raw.strip()) <= {"="} and raw.strip() not in (
+                    "vertex_shader", "fragment_shader", "geometry_shader", "GLSL Compiler failed"):
                 out.append(raw)
         return "\n".join(out)
 
@@ -149,18 +152,20 @@ def _uniform_dtype(member: Any) -> str:
 
 def compile_program(ctx: moderngl.Context, vertex: str, fragment: str | None = None,
                     defines: Mapping[str, object] | None = None,
-                    varyings: tuple[str, ...] = ()) -> Program:
-    """Load, preprocess and link a program from package shader files."""
-    vs = ShaderSource.load(vertex, defines)
-    fs = ShaderSource.load(fragment, defines) if fragment else None
+                    varyings: tuple[str, ...] = (), reader: Any = read_shader_file) -> Program:
+    """Load, preprocess and link a program from package shader files.
+
+    ``reader(name) -> str`` supplies file texts (the package's shaders by default; tests pass
+    their own to exercise error reporting).
+    """
+    vs = ShaderSource.load(vertex, defines, reader)
+    fs = ShaderSource.load(fragment, defines, reader) if fragment else None
     try:
         glprog = ctx.program(vertex_shader=vs.text, fragment_shader=fs.text if fs else None,
                              varyings=varyings)
     except moderngl.Error as exc:
         message = str(exc)
         stage = fs if fs is not None and "fragment_shader" in message else vs
-        detail = message.split("\n", 2)[-1] if "\n" in message else message
-        raise ShaderError(
-            f"shader compile/link failed ({stage.name}):\n{stage.explain(detail)}"
-        ) from None
+        raise ShaderError(f"shader compile/link failed ({stage.name}):\n"
+                          f"{stage.explain(message)}") from None
     return Program(glprog, [s for s in (vs, fs) if s is not None])
