@@ -1,0 +1,357 @@
+"""Disclosure policies: what may be shown of a count table.
+
+A :class:`Policy` is a small frozen value: a threshold ``k`` (default 5), optional rounding,
+optional cell key noise, optional secondary suppression, and how flows and grids treat small
+values. Apply it with one call where counts enter a layer, before anything is uploaded::
+
+    shown = policy.protect(df, count="value", keys=["region", "year"])   # layers: one line
+    caption = policy.statement                                            # legend / caption
+
+The returned frame is new: the protected count replaces the raw one (NaN where hidden), a bool
+``suppressed`` column marks hidden cells so they can be drawn distinctly, and a ``rule`` column
+names the rule that changed each row (``threshold``, ``secondary``, ``cell_key``, ``rounding``,
+joined by ``+``; empty when unchanged). ``df.attrs["privacy"]`` carries the plain-language
+statement and the policy parameters — never raw values.
+
+Order of the rules: threshold (and secondary suppression) on the raw counts; then cell key noise;
+then rounding. Noise and rounding never push a shown non-zero value below ``k`` (the noise table
+is truncated near ``k``; rounded values are raised to the first multiple of the base that is at
+least ``k``).
+
+Opting out is explicit and logged: ``Policy.off("synthetic test data")`` returns a policy that
+shows raw values, and logs a warning (logger ``vizkit.privacy``) naming the reason whenever it is
+created or applied.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from vizkit.privacy.cellkey import NoiseTable, cell_keys_from_labels, rounding_keys
+from vizkit.privacy.columns import resolve_keys
+from vizkit.privacy.rounding import display_floor, round_to_base
+from vizkit.privacy.secondary import secondary_suppression
+from vizkit.privacy.threshold import primary_suppression
+
+log = logging.getLogger("vizkit.privacy")
+
+FlowMode = Literal["remove", "merge"]
+GridMode = Literal["drop", "coarsen"]
+
+
+@dataclass(frozen=True)
+class Protected:
+    """Protected values of a flat array of cells (the engine behind every ``protect_*``).
+
+    Attributes:
+        values: (N,) float64 shown values; NaN where hidden.
+        suppressed: (N,) bool, True where hidden.
+        rule: (N,) object array of rule names (``""`` when unchanged).
+    """
+
+    values: npt.NDArray[np.float64]
+    suppressed: npt.NDArray[np.bool_]
+    rule: npt.NDArray[np.object_]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A disclosure control policy for count tables.
+
+    Attributes:
+        k: threshold; counts ``1 .. k-1`` are hidden (default 5).
+        rounding: round shown counts to a multiple of this base (3, 5, 10 …); None = no rounding.
+        random_rounding: round up or down at random (unbiased, decided per cell by its key)
+            instead of to the nearest multiple.
+        noise: cell key noise table; None = no noise. ``NoiseTable()`` is ±2, variance 1.
+        secondary: hide complementary cells so that hidden cells cannot be derived from row and
+            column totals (1-D and 2-D tables; more keys are handled per slice of the leading
+            keys).
+        flows: ``"merge"`` small OD flows into an ``"other"`` flow per origin (default), or
+            ``"remove"`` them.
+        grid: ``"drop"`` small grid squares (default) or ``"coarsen"`` them into coarser squares.
+        seed: mixes into record keys and random rounding; keep it fixed (and private) per exhibit.
+        enabled: False only for :meth:`off`.
+        reason: why protection is off (required by :meth:`off`).
+    """
+
+    k: int = 5
+    rounding: int | None = None
+    random_rounding: bool = False
+    noise: NoiseTable | None = None
+    secondary: bool = False
+    flows: FlowMode = "merge"
+    grid: GridMode = "drop"
+    seed: int = 0
+    enabled: bool = True
+    reason: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if self.k < 1:
+            raise ValueError(f"Policy.k must be >= 1, got {self.k}")
+        if self.rounding is not None and self.rounding < 1:
+            raise ValueError(f"Policy.rounding must be >= 1 or None, got {self.rounding}")
+        if self.random_rounding and not self.rounding:
+            raise ValueError("Policy.random_rounding needs a rounding base")
+        if self.flows not in ("remove", "merge"):
+            raise ValueError(f"Policy.flows must be 'remove' or 'merge', got {self.flows!r}")
+        if self.grid not in ("drop", "coarsen"):
+            raise ValueError(f"Policy.grid must be 'drop' or 'coarsen', got {self.grid!r}")
+        if not self.enabled and not self.reason.strip():
+            raise ValueError("switching protection off needs a reason: Policy.off('why')")
+
+    # ---- construction ------------------------------------------------------------------------
+
+    @classmethod
+    def off(cls, reason: str) -> Policy:
+        """An explicit, logged opt-out for non-personal data: raw values are shown.
+
+        Args:
+            reason: why the data needs no protection; logged now and whenever it is applied.
+        """
+        policy = cls(enabled=False, reason=reason)
+        log.warning("disclosure protection switched off: %s", reason)
+        return policy
+
+    def with_(self, **changes: Any) -> Policy:
+        """A copy with some parameters changed: ``DEFAULT_POLICY.with_(rounding=5)``."""
+        return dataclasses.replace(self, **changes)
+
+    # ---- description -------------------------------------------------------------------------
+
+    @property
+    def needs_cell_keys(self) -> bool:
+        """True when the policy uses per-cell keys (noise or random rounding)."""
+        return self.enabled and (self.noise is not None or self.random_rounding)
+
+    @property
+    def statement(self) -> str:
+        """Plain language for the on-screen caption and the legend."""
+        if not self.enabled:
+            return f"Raw values are shown without disclosure protection ({self.reason})."
+        parts = [f"Values below {self.k} are not shown."] if self.k > 1 else []
+        if self.secondary:
+            parts.append("Some other values are also hidden, so hidden values cannot be worked "
+                         "out from the totals.")
+        if self.noise is not None:
+            parts.append(f"Shown values have small random changes (at most ±"
+                         f"{self.noise.max_deviation}) to protect individuals.")
+        if self.rounding and self.rounding > 1:
+            how = "randomly rounded up or down" if self.random_rounding else "rounded"
+            parts.append(f"{'They are' if self.noise is not None else 'Other values are'} {how} "
+                         f"to a multiple of {self.rounding}, so parts need not add up to totals.")
+        return " ".join(parts) if parts else "All values are shown."
+
+    def flow_statement(self, other: str = "other") -> str:
+        """Statement for flow layers (names how small flows are treated)."""
+        if not self.enabled:
+            return self.statement
+        small = (f"Flows below {self.k} are combined into '{other}' per origin."
+                 if self.flows == "merge" else f"Flows below {self.k} are not shown.")
+        rest = self.statement.split(".", 1)[1].strip() if self.k > 1 else self.statement
+        return f"{small} {rest}".strip()
+
+    def params(self) -> dict[str, Any]:
+        """JSON-serialisable parameters (for attrs, reports and exhibit metadata)."""
+        out = dataclasses.asdict(self)
+        out["noise"] = (None if self.noise is None else
+                        {"max_deviation": self.noise.max_deviation,
+                         "variance": self.noise.variance})
+        out.pop("seed")  # the seed stays private: with it, noise could be undone
+        return out
+
+    # ---- the engine --------------------------------------------------------------------------
+
+    def apply(
+        self,
+        counts: npt.ArrayLike,
+        *,
+        cell_keys: npt.ArrayLike | None = None,
+        hidden: npt.ArrayLike | None = None,
+    ) -> Protected:
+        """Protect a flat array of cells (threshold, noise, rounding; no secondary).
+
+        Args:
+            counts: (N,) raw non-negative integer counts.
+            cell_keys: (N,) cell keys in ``[0, 2**32)``; required for noise / random rounding.
+            hidden: (N,) bool, cells already hidden by another rule (kept hidden).
+
+        Returns:
+            :class:`Protected` values, mask and rule names.
+        """
+        n = np.asarray(counts, dtype=np.float64)
+        if not self.enabled:
+            return Protected(n.copy(), np.zeros(n.shape, bool), np.full(n.shape, "", object))
+        if np.any(n < 0):
+            raise ValueError("counts must be non-negative")
+        primary = primary_suppression(n, self.k)
+        extra = np.zeros(n.shape, bool) if hidden is None else np.asarray(hidden, bool)
+        suppressed = primary | extra
+        rule = np.full(n.shape, "", dtype=object)
+        shown = np.nan_to_num(n).astype(np.int64)
+        if self.needs_cell_keys:
+            if cell_keys is None:
+                raise ValueError("this policy needs cell keys (noise or random rounding)")
+            ckey = np.asarray(cell_keys, dtype=np.int64)
+        if self.noise is not None:
+            v = self.noise.noise(shown, ckey, self.k)
+            v[suppressed] = 0
+            shown = shown + v
+            rule[v != 0] = "cell_key"
+        if self.rounding and self.rounding > 1:
+            rkeys = rounding_keys(ckey) if self.random_rounding else None
+            rounded = round_to_base(shown, self.rounding, keys=rkeys)
+            rounded = np.where(shown > 0, np.maximum(rounded, display_floor(self.k, self.rounding)),
+                               rounded)
+            changed = (rounded != shown) & ~suppressed
+            rule[changed] = np.where(rule[changed] == "", "rounding", "cell_key+rounding")
+            shown = rounded
+        values = np.where(suppressed | np.isnan(n), np.nan, shown.astype(np.float64))
+        rule[extra & ~primary] = "secondary"
+        rule[primary] = "threshold"
+        return Protected(values, suppressed, rule)
+
+    def protect(
+        self,
+        df: pd.DataFrame,
+        *,
+        count: str = "value",
+        keys: Sequence[str] | None = None,
+        cell_key: str | None = "cell_key",
+        totals: bool = False,
+        total_label: str = "Total",
+    ) -> pd.DataFrame:
+        """Protect a count table (one row per cell).
+
+        Args:
+            df: key columns + a count column (+ label columns, + optionally a cell key column).
+            count: the count column; it holds the protected value (float, NaN = hidden) on return.
+            keys: the key columns; None = inferred (see :mod:`vizkit.privacy.columns`).
+            cell_key: column with cell keys (sum of record keys mod 2**32); if absent and the
+                policy needs keys, they are derived from a hash of the key values.
+            totals: append total rows (label ``total_label``) for 1- or 2-key tables, protected
+                with the same policy (secondary suppression covers them).
+            total_label: key value of total rows.
+
+        Returns:
+            A new frame: the keys and label columns, ``count`` (protected), ``suppressed``,
+            ``rule``. Other numeric columns are dropped (they may hold raw values). ``attrs``:
+            ``{"privacy": {"statement": …, "policy": …}}``.
+        """
+        ckey_col = cell_key if cell_key is not None and cell_key in df.columns else None
+        keys = resolve_keys(df, count, keys, exclude=[ckey_col] if ckey_col else [])
+        if not self.enabled:
+            log.warning("showing raw counts without disclosure protection: %s", self.reason)
+        if keys and df.duplicated(keys).any():
+            raise ValueError(f"table has more than one row per cell for keys {keys}; "
+                             "aggregate it first")
+        keep = [c for c in df.columns if c == count or c in keys or
+                (c != ckey_col and not pd.api.types.is_numeric_dtype(df[c].dtype))]
+        dropped = [c for c in df.columns if c not in keep and c != ckey_col]
+        if dropped:
+            log.info("protect: dropping numeric columns %s (they may hold raw values)", dropped)
+        out = df[keep].reset_index(drop=True)
+        ckeys = df[ckey_col].to_numpy(np.int64) if ckey_col else None
+        if totals:
+            if len(keys) not in (1, 2):
+                raise ValueError(f"totals need a 1- or 2-key table, got keys {keys}")
+            out, ckeys = _with_totals(out, count, keys, ckeys, total_label)
+        if self.needs_cell_keys and ckeys is None:
+            ckeys = cell_keys_from_labels(out[keys], self.seed)
+        raw = pd.to_numeric(out[count]).to_numpy(np.float64)
+        hidden = None
+        if self.enabled and self.secondary and keys:
+            hidden = _secondary_mask(out, raw, keys, self.k, totals, total_label)
+        res = self.apply(raw, cell_keys=ckeys, hidden=hidden)
+        out[count] = res.values
+        out["suppressed"] = res.suppressed
+        out["rule"] = res.rule.astype(str)
+        out.attrs = {"privacy": {"statement": self.statement, "policy": self.params()}}
+        return out
+
+
+def _with_totals(
+    df: pd.DataFrame, count: str, keys: list[str], ckeys: np.ndarray | None, label: str
+) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """Append margin rows (each key in turn set to ``label``) and their cell keys."""
+    work = df[[*keys, count]].copy()
+    if ckeys is not None:
+        work["_ck"] = ckeys
+    frames = [work]
+    agg = {count: "sum", **({"_ck": "sum"} if ckeys is not None else {})}
+    for i in range(len(keys)):
+        by = [k for j, k in enumerate(keys) if j != i]
+        part = (work.groupby(by, sort=False, observed=True).agg(agg).reset_index()
+                if by else work.agg(agg).to_frame().T)
+        part[keys[i]] = label
+        frames.append(part)
+    if len(keys) == 2:
+        grand = work.agg(agg).to_frame().T
+        grand[keys[0]] = label
+        grand[keys[1]] = label
+        frames.append(grand)
+    for f in frames:
+        for k in keys:
+            f[k] = f[k].astype(object)
+    full = pd.concat(frames[1:], ignore_index=True)
+    full[count] = full[count].astype(np.int64)
+    out = pd.concat([df.astype({k: object for k in keys}), full[[*keys, count]]],
+                    ignore_index=True)
+    if ckeys is None:
+        return out, None
+    more = full["_ck"].to_numpy(np.int64) & 0xFFFFFFFF
+    return out, np.concatenate([ckeys, more])
+
+
+def _secondary_mask(
+    df: pd.DataFrame, raw: np.ndarray, keys: list[str], k: int, totals: bool, label: str
+) -> np.ndarray:
+    """Hidden mask from secondary suppression, slice by slice over all keys but the last two."""
+    hidden = np.zeros(len(df), bool)
+    line_keys = keys[-2:]
+    lead = keys[:-2]
+    groups = df.groupby(lead, sort=False, observed=True).indices if lead else {(): np.arange(len(df))}
+    for idx in groups.values():
+        sub = df.iloc[idx]
+        is_cell = np.ones(len(sub), bool)
+        if totals:
+            is_cell = ~(sub[line_keys] == label).any(axis=1).to_numpy()
+        cells = sub[is_cell]
+        vals = raw[idx][is_cell]
+        codes = [pd.factorize(cells[c], sort=False) for c in line_keys]
+        shape = tuple(len(u) for _, u in codes)
+        table = np.zeros(shape)
+        table[tuple(c for c, _ in codes)] = vals
+        mask = secondary_suppression(table, k=k)
+        pos = tuple(c for c, _ in codes)
+        cell_mask = mask[:-1, :-1][pos] if len(shape) == 2 else mask[:-1][pos]
+        sub_hidden = np.zeros(len(sub), bool)
+        sub_hidden[is_cell] = cell_mask
+        if totals:
+            sub_hidden[~is_cell] = _total_mask(sub[~is_cell], line_keys, codes, mask, label)
+        hidden[idx] = sub_hidden
+    return hidden
+
+
+def _total_mask(tot: pd.DataFrame, line_keys: list[str], codes: list, mask: np.ndarray,
+                label: str) -> np.ndarray:
+    """Map the extended-table mask back to total rows."""
+    lookups = [pd.Index(u) for _, u in codes]
+    pos = []
+    for j, c in enumerate(line_keys):
+        col = tot[c].to_numpy(object)
+        p = np.where(col == label, len(lookups[j]), lookups[j].get_indexer(col))
+        pos.append(p)
+    return mask[tuple(pos)]
+
+
+DEFAULT_POLICY = Policy()
+"""The library default: threshold ``k = 5``, nothing else."""
