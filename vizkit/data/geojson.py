@@ -32,7 +32,7 @@ from pyproj import CRS
 from vizkit.data._load import Source, load_json
 from vizkit.data.crs import SWEREF99_TM, WGS84, project
 from vizkit.data.errors import DataError
-from vizkit.data.provenance import Provenance
+from vizkit.data.provenance import Provenance, sidecar_provenance
 
 Ring = npt.NDArray[np.float64]
 Polygon = list[Ring]
@@ -50,7 +50,8 @@ def read_geojson(source: Source, id_property: str, *, crs: str = SWEREF99_TM,
         src_crs: CRS of the file. Default: its legacy ``crs`` member if any, else WGS84 lon/lat
             (RFC 7946).
         id_width: Left-pad ids with zeros to this width (``3`` → ``"03"`` for width 2).
-        provenance: Source and licence to attach (GeoJSON does not carry them).
+        provenance: Source and licence to attach (GeoJSON does not carry them). Default: a
+            ``<name>.provenance.json`` sidecar next to the file, if any.
 
     Returns:
         DataFrame indexed by the id (str), see the module docstring.
@@ -132,7 +133,8 @@ def read_geojson(source: Source, id_property: str, *, crs: str = SWEREF99_TM,
     frame["centroid_y"] = gy
     frame.attrs.update({
         "crs": crs, "source_crs": src, "id_property": id_property,
-        "provenance": provenance or Provenance(file=file, title=str(doc.get("name") or "")),
+        "provenance": provenance or (sidecar_provenance(file) if file else None)
+        or Provenance(file=file, title=str(doc.get("name") or "")),
     })
     return frame
 

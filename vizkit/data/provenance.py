@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import json
 from collections.abc import Mapping
+from os import PathLike
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -139,3 +142,22 @@ def attach(df: pd.DataFrame, provenance: Provenance) -> pd.DataFrame:
     """Set ``df.attrs["provenance"]`` in place and return ``df``."""
     df.attrs["provenance"] = provenance
     return df
+
+
+def sidecar_provenance(path: str | PathLike[str]) -> Provenance | None:
+    """Provenance from a ``<name>.provenance.json`` file next to ``path``, if there is one.
+
+    Formats without metadata (CSV, GeoJSON, Parquet) can carry their source and licence this
+    way; the JSON object has the fields of :class:`Provenance`.
+    """
+    p = Path(path)
+    side = p.with_name(f"{p.stem}.provenance.json")
+    if not side.is_file():
+        return None
+    try:
+        data = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, Mapping):
+        return None
+    return Provenance.from_dict(data).replace(file=str(p))

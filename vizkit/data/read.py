@@ -38,8 +38,7 @@ def read(path: str | PathLike[str], *, id_property: str | None = None
     if suffix in (".json", ".geojson"):
         doc, _ = load_json(p)
         if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
-            return read_geojson(doc, id_property or _guess_id(doc, p), provenance=None) \
-                .pipe(_with_file, p)
+            return read_geojson(p, id_property or _guess_id(doc, p))
         if is_px_json(doc):
             return _with_file(read_px_json(doc), p)
         return read_jsonstat(p)

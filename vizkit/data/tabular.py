@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from vizkit.data.errors import DataError
-from vizkit.data.provenance import Provenance
+from vizkit.data.provenance import Provenance, sidecar_provenance
 
 #: Cell texts read as missing ("." is Statistics Norway's "not applicable", ".." SCB's missing).
 MISSING = ("", ".", "..", "...", "....", "NA", "NaN")
@@ -83,7 +83,8 @@ def read_csv(path: str | PathLike[str], *, sep: str | None = None, decimal: str 
         encoding: Text encoding; UTF-8 (with or without BOM) or ISO-8859-1 when None.
         missing: Cell texts that mean "missing" (NaN in numeric columns).
         codes: Column names that must stay strings whatever their content.
-        provenance: Source and licence to attach (CSV files do not carry them).
+        provenance: Source and licence to attach (CSV files do not carry them). Default: a
+            ``<name>.provenance.json`` sidecar next to the file, else one naming the file.
 
     Returns:
         DataFrame with numeric columns as int64 (all integers, none missing) or float64, and
@@ -122,7 +123,8 @@ def read_csv(path: str | PathLike[str], *, sep: str | None = None, decimal: str 
         out[name] = _convert(table[name], str(name), decimal, missing, str(name) in forced)
     frame = pd.DataFrame(out)
     frame.attrs["csv"] = {"sep": sep, "decimal": decimal, "encoding": encoding}
-    frame.attrs["provenance"] = provenance or Provenance(file=str(path), title=path.stem)
+    frame.attrs["provenance"] = (provenance or sidecar_provenance(path)
+                                 or Provenance(file=str(path), title=path.stem))
     return frame
 
 
@@ -172,7 +174,8 @@ def read_parquet(path: str | PathLike[str]) -> pd.DataFrame:
     if isinstance(prov, Mapping):
         frame.attrs["provenance"] = Provenance.from_dict(prov)
     elif not isinstance(prov, Provenance):
-        frame.attrs["provenance"] = Provenance(file=str(path), title=path.stem)
+        frame.attrs["provenance"] = sidecar_provenance(path) or Provenance(file=str(path),
+                                                                           title=path.stem)
     return frame
 
 
