@@ -318,7 +318,8 @@ def _secondary_mask(
     hidden = np.zeros(len(df), bool)
     line_keys = keys[-2:]
     lead = keys[:-2]
-    groups = df.groupby(lead, sort=False, observed=True).indices if lead else {(): np.arange(len(df))}
+    groups = (df.groupby(lead, sort=False, observed=True).indices if lead
+              else {(): np.arange(len(df))})
     for idx in groups.values():
         sub = df.iloc[idx]
         is_cell = np.ones(len(sub), bool)

@@ -15,10 +15,17 @@ The heuristic (2-D; the 1-D case is one line):
 2. *Cycles.* Hidden entries are edges of a bipartite graph (rows × columns). With all line sums
    known, an entry is determined exactly iff its edge lies on no cycle — a **bridge**. Bridges are
    found with Tarjan's algorithm; each is closed by hiding the smallest shown entry that joins
-   the two sides it separates. Then back to 1, until nothing changes.
+   the two sides it separates.
+3. *Bounds.* Hidden entries are at least 1, which can still pin a block of hidden 1s (two rows
+   of hidden 1s whose other hidden entries are fixed by a column). An interval attack (bounds
+   propagated along every line until they settle, vectorised) finds entries whose lower and
+   upper bound meet; their rows get one more hidden entry. Then back to 1, until nothing
+   changes.
 
 Every hidden entry ends on a cycle of hidden entries, so adding ``+t`` and ``-t`` alternately
-round the cycle gives another table with the same totals: the value is not recoverable exactly.
+round the cycle gives another table with the same totals, and no bound derived line by line
+meets: the value is not recoverable exactly. It is a heuristic (not an optimal pattern, and
+not proven against every linear-programming attack); the tests attack its output.
 """
 
 from __future__ import annotations
@@ -198,11 +205,72 @@ def _fix_bridges(ext: np.ndarray, hidden: np.ndarray) -> bool:
     return changed
 
 
+def interval_bounds(
+    ext: np.ndarray, hidden: np.ndarray, rounds: int = 100
+) -> tuple[np.ndarray, np.ndarray]:
+    """What an attacker can bound: ``(lo, hi)`` per entry of the extended table.
+
+    Shown entries are exact; hidden ones start at ``[1, inf)`` and are narrowed line by line
+    (each line: its cells sum to its total) until nothing changes.
+    """
+    lo = np.where(hidden, 1.0, ext)
+    hi = np.where(hidden, np.inf, ext)
+    coef = np.ones(ext.shape)
+    for _ in range(rounds):
+        before_lo, before_hi = lo.copy(), hi.copy()
+        for axis in (1, 0):
+            c = coef.copy()
+            if axis == 1:
+                c[:, -1] = -1.0
+            else:
+                c[-1, :] = -1.0
+            cmin = np.where(c > 0, lo, -hi)
+            cmax = np.where(c > 0, hi, -lo)
+            fin_min = np.where(np.isinf(cmin), 0.0, cmin)
+            fin_max = np.where(np.isinf(cmax), 0.0, cmax)
+            inf_min = np.isinf(cmin).sum(axis=axis, keepdims=True) - np.isinf(cmin)
+            inf_max = np.isinf(cmax).sum(axis=axis, keepdims=True) - np.isinf(cmax)
+            smin = np.where(inf_min > 0, -np.inf, fin_min.sum(axis=axis, keepdims=True) - fin_min)
+            smax = np.where(inf_max > 0, np.inf, fin_max.sum(axis=axis, keepdims=True) - fin_max)
+            # c * x = -(sum of the others): x in [-smax, -smin] for c = 1, [smin, smax] for c = -1
+            new_lo = np.where(c > 0, -smax, smin)
+            new_hi = np.where(c > 0, -smin, smax)
+            lo = np.where(hidden, np.maximum(lo, new_lo), lo)
+            hi = np.where(hidden, np.minimum(hi, new_hi), hi)
+        if np.array_equal(lo, before_lo) and np.array_equal(hi, before_hi):
+            break
+    return lo, hi
+
+
+def _fix_pinned(ext: np.ndarray, hidden: np.ndarray) -> bool:
+    lo, hi = interval_bounds(ext, hidden)
+    pinned = hidden & (lo >= hi - 1e-9)
+    if not pinned.any():
+        return False
+    candidates = (ext > 0) & ~hidden
+    for axis in (1, 0):  # rows holding a pinned entry first; columns if rows have nothing left
+        lines = np.flatnonzero(pinned.any(axis=axis))
+        vals = ext if axis == 1 else ext.T
+        cand = candidates if axis == 1 else candidates.T
+        hid = hidden if axis == 1 else hidden.T  # a view: writing hid writes hidden
+        cost = np.where(cand, vals, np.inf)[lines]
+        pick = np.argmin(cost, axis=1)
+        ok = np.isfinite(cost[np.arange(lines.size), pick])
+        if ok.any():
+            hid[lines[ok], pick[ok]] = True
+            return True
+    log.warning("secondary suppression: %d hidden entries stay pinned (no shown non-zero "
+                "entry left to hide)", int(pinned.sum()))
+    return False
+
+
 def _two_way(ext: np.ndarray, hidden: np.ndarray) -> np.ndarray:
     hidden = hidden.copy()
     for _ in range(ext.size + 1):
         while _fix_lines(ext, hidden):
             pass
-        if not _fix_bridges(ext, hidden):
+        if _fix_bridges(ext, hidden):
+            continue
+        if not _fix_pinned(ext, hidden):
             break
     return hidden
