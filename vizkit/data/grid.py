@@ -147,6 +147,13 @@ def grid_points(x: npt.ArrayLike, y: npt.ArrayLike, weight: npt.ArrayLike | None
     Returns:
         Grid with ``values`` (H, W) float64, row 0 southern-most.
     """
+    with np.errstate(under="ignore"):  # subnormal coordinates are harmless
+        return _grid_points(x, y, weight, cell_size, extent, crs, provenance)
+
+
+def _grid_points(x: npt.ArrayLike, y: npt.ArrayLike, weight: npt.ArrayLike | None,
+                 cell_size: float, extent: Extent | None, crs: str,
+                 provenance: Provenance | None) -> Grid:
     xa = np.asarray(x, dtype=np.float64).ravel()
     ya = np.asarray(y, dtype=np.float64).ravel()
     if xa.shape != ya.shape:
