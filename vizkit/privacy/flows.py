@@ -86,6 +86,7 @@ def protect_flows(
     if policy.needs_cell_keys and ckey_col is None:
         ckey_col = "_cell_key"
         flows[ckey_col] = cell_keys_from_labels(flows[keys], policy.seed)
+        cols = [*cols, ckey_col]
     merged = merge_mask(flows, group, destination, count, policy.k)
     flows[destination] = flows[destination].astype(str)
     pooled = flows[merged]
