@@ -1,21 +1,53 @@
 #version 330 core
-// # terrain.frag — colour-mapped, lit terrain; cells without data are holes, never zero.
+// # terrain.frag — colour-mapped, lit terrain; cells without data are holes or flat grey,
+// never zero. Variants (#define): CONTOURS draws iso-lines every u_contour_interval value
+// units; PICK writes (layer id, cell index + 1) into an RG32UI id buffer instead of colour.
 #define SHADER_NAME terrain.frag
 #include "lib/lighting.glsl"
+#include "lib/contours.glsl"
 
-uniform sampler2D t_colormap;  // 256×1 RGBA8 lookup table, linear filtering
-uniform vec3 u_to_sun;         // unit vector towards the sun
-uniform float u_ambient;
+uniform ivec2 u_grid;          // (W, H) cells
+uniform vec2 u_cell;           // cell size in metres
 
 in vec3 v_normal;
 in float v_level;
 in float v_valid;
 in vec3 v_local;
+in float v_value;
+
+#ifdef PICK
+uniform uint u_pick_layer;     // the picker's id of this layer (0 = nothing)
+out uvec2 f_id;
+
+void main() {
+    if (v_valid < 0.5) discard;
+    ivec2 cell = clamp(ivec2(floor(v_local.xy / u_cell)), ivec2(0), u_grid - 1);
+    f_id = uvec2(u_pick_layer, uint(cell.y * u_grid.x + cell.x) + 1u);
+}
+#else
+uniform sampler2D t_colormap;  // 256×1 RGBA8 lookup table, linear filtering
+uniform vec3 u_to_sun;         // unit vector towards the sun
+uniform float u_ambient;
+uniform vec4 u_no_data;        // colour of no-data cells; alpha 0 = holes
+uniform float u_contour_interval;
+uniform vec4 u_contour_color;  // rgb + opacity of contour lines
 out vec4 f_color;
 
 void main() {
-    // A triangle touching a no-data vertex interpolates v_valid below 1: drop those fragments.
-    if (v_valid < 0.999) discard;
-    vec3 base = texture(t_colormap, vec2((v_level * 255.0 + 0.5) / 256.0, 0.5)).rgb;
-    f_color = vec4(lit(base, v_normal, u_to_sun, u_ambient), 1.0);
+    vec3 base;
+    if (v_valid < 0.5) {
+        if (u_no_data.a <= 0.0) discard;
+        base = u_no_data.rgb;
+    } else {
+        base = texture(t_colormap, vec2((v_level * 255.0 + 0.5) / 256.0, 0.5)).rgb;
+    }
+    vec3 rgb = lit(base, v_normal, u_to_sun, u_ambient);
+#ifdef CONTOURS
+    if (v_valid >= 0.5) {
+        float line = contour_strength(v_value, u_contour_interval, 1.25);
+        rgb = mix(rgb, u_contour_color.rgb, line * u_contour_color.a);
+    }
+#endif
+    f_color = vec4(rgb, 1.0);
 }
+#endif

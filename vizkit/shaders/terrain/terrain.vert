@@ -4,8 +4,13 @@
 // normals from neighbouring texels, so morphing between years costs no CPU work and no upload.
 // Vertices sit at cell centres: cell (col, row) is at u_cell * (col + 0.5, row + 0.5) metres
 // from the layer origin; row 0 is the southern edge.
+//
+// No data: a NaN vertex is flagged (v_valid = 0) and placed at the mean of its valid
+// neighbours, so the fragment shader can cut it out along the cell edges (v_valid < 0.5) —
+// a hole, or a grey patch — without ever pulling the surface down to zero.
 #define SHADER_NAME terrain.vert
 #include "lib/scale.glsl"
+#include "lib/values.glsl"
 
 uniform mat4 u_mvp;              // projection * view * translate(origin), float64 on the CPU
 uniform sampler2DArray t_values; // R32F cell values, NaN = no data
@@ -17,17 +22,18 @@ uniform float u_mix;
 uniform int u_scale;             // see lib/scale.glsl
 uniform vec2 u_domain;           // scaled value range mapped to [0, 1]
 uniform float u_max_height;      // metres at the top of the domain (exaggeration included)
+uniform int u_change;            // 1: colour by the change u_change_steps.x → .y
+uniform ivec2 u_change_steps;
+uniform float u_change_range;    // change (value units) at either end of the diverging map
 
 out vec3 v_normal;
-out float v_level;               // normalised scaled value, for the colour map
-out float v_valid;               // 1 where the cell has data; fragments of holes are dropped
+out float v_level;               // colour-map position 0…1
+out float v_valid;               // 1 where the cell has data; < 0.5 is a hole / grey
 out vec3 v_local;                // position relative to the layer origin, metres
+out float v_value;               // the value drawn (for contour lines)
 
 float value_at(ivec2 c) {
-    c = clamp(c, ivec2(0), u_grid - 1);
-    float a = texelFetch(t_values, ivec3(c, u_step0), 0).r;
-    float b = texelFetch(t_values, ivec3(c, u_step1), 0).r;
-    return mix(a, b, u_mix);
+    return blend_steps(t_values, clamp(c, ivec2(0), u_grid - 1), u_step0, u_step1, u_mix);
 }
 
 float level_of(float v) {
@@ -35,22 +41,35 @@ float level_of(float v) {
                  0.0, 1.0);
 }
 
-float height_at(ivec2 c, float fallback) {
-    float v = value_at(c);
-    return isnan(v) ? fallback : level_of(v) * u_max_height;
-}
-
 void main() {
     ivec2 cell = ivec2(gl_VertexID % u_grid.x, gl_VertexID / u_grid.x);
     float v = value_at(cell);
-    v_valid = isnan(v) ? 0.0 : 1.0;
-    v_level = isnan(v) ? 0.0 : level_of(v);
-    float h = v_level * u_max_height;
+    float n[4] = float[4](value_at(cell - ivec2(1, 0)), value_at(cell + ivec2(1, 0)),
+                          value_at(cell - ivec2(0, 1)), value_at(cell + ivec2(0, 1)));
+    bool valid = !isnan(v);
+    if (!valid) {                // stand-in value: mean of valid neighbours (0 if none)
+        float sum = 0.0, count = 0.0;
+        for (int i = 0; i < 4; i++) {
+            if (!isnan(n[i])) { sum += n[i]; count += 1.0; }
+        }
+        v = count > 0.0 ? sum / count : 0.0;
+    }
+    float h = level_of(v) * u_max_height;
+    float hn[4];
+    for (int i = 0; i < 4; i++) hn[i] = isnan(n[i]) ? h : level_of(n[i]) * u_max_height;
+    v_normal = normalize(vec3(-(hn[1] - hn[0]) / (2.0 * u_cell.x),
+                              -(hn[3] - hn[2]) / (2.0 * u_cell.y), 1.0));
 
-    float hx0 = height_at(cell - ivec2(1, 0), h), hx1 = height_at(cell + ivec2(1, 0), h);
-    float hy0 = height_at(cell - ivec2(0, 1), h), hy1 = height_at(cell + ivec2(0, 1), h);
-    v_normal = normalize(vec3(-(hx1 - hx0) / (2.0 * u_cell.x), -(hy1 - hy0) / (2.0 * u_cell.y), 1.0));
-
+    v_valid = valid ? 1.0 : 0.0;
+    v_value = v;
+    v_level = level_of(v);
+    if (u_change == 1) {
+        ivec2 c = clamp(cell, ivec2(0), u_grid - 1);
+        float a = texelFetch(t_values, ivec3(c, u_change_steps.x), 0).r;
+        float b = texelFetch(t_values, ivec3(c, u_change_steps.y), 0).r;
+        if (isnan(a) || isnan(b)) v_valid = 0.0;
+        v_level = change_level(b - a, u_change_range);
+    }
     v_local = vec3((vec2(cell) + 0.5) * u_cell, h);
     gl_Position = u_mvp * vec4(v_local, 1.0);
 }
