@@ -133,7 +133,9 @@ def _key_columns(df: pd.DataFrame) -> list[str]:
         if name in _NON_KEY or name.endswith("_label"):
             continue
         dtype = df[c].dtype
-        if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype):
+        if isinstance(dtype, (pd.CategoricalDtype, pd.StringDtype)) or (
+                pd.api.types.is_object_dtype(dtype)
+                and pd.api.types.infer_dtype(df[c], skipna=True) == "string"):
             out.append(name)
     return out
 
@@ -251,10 +253,11 @@ def format_report(report: Mapping[str, Any]) -> str:
         ("licence", report.get("licence") or "MISSING"),
         ("attribution", report.get("attribution") or "-"),
     ]
-    if "disclosure" in report:
-        lines.append(("disclosure", _format_disclosure(report["disclosure"])))
     width = max(len(k) for k, _ in lines)
-    return "\n".join(f"{k:<{width}}  {v}" for k, v in lines)
+    text = "\n".join(f"{k:<{width}}  {v}" for k, v in lines)
+    if "disclosure" in report:
+        text += "\n" + _format_disclosure(report["disclosure"], width)
+    return text
 
 
 def _short(codes: Sequence[str], limit: int = 12) -> str:
@@ -264,11 +267,15 @@ def _short(codes: Sequence[str], limit: int = 12) -> str:
     return f"{len(codes)}: {shown}" + (", …" if len(codes) > limit else "")
 
 
-def _format_disclosure(value: Any) -> str:
+def _format_disclosure(value: Any, width: int) -> str:
     if isinstance(value, Mapping):
-        return "; ".join(f"{k}: {v}" for k, v in value.items()
-                         if not isinstance(v, (list, Mapping)) or len(v) < 8)
-    return str(value)
+        try:
+            from vizkit.privacy import format_disclosure_report
+
+            return format_disclosure_report(dict(value))
+        except (ImportError, KeyError, TypeError, ValueError):
+            value = "; ".join(f"{k}: {v}" for k, v in value.items())
+    return f"{'disclosure':<{width}}  {value}"
 
 
 def check_command(path: str, *, as_json: bool = False, min_count: int | None = None,
