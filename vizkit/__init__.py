@@ -18,7 +18,7 @@ from vizkit.clock import Clock, FrameState
 from vizkit.colormap import Colormap
 from vizkit.events import HANDLED, KeyEvent, PointerEvent, ScrollEvent
 from vizkit.image import Image
-from vizkit.layers import Layer, Terrain
+from vizkit.layers import Flows, Layer, Terrain
 from vizkit.runtime import run
 from vizkit.scene import Scene
 from vizkit.timeline import Timeline, tween
@@ -31,6 +31,7 @@ __all__ = [
     "Camera",
     "Clock",
     "Colormap",
+    "Flows",
     "FrameState",
     "Image",
     "KeyEvent",

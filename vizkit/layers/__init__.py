@@ -1,6 +1,7 @@
 """Layers: data (numpy arrays and props) → GPU resources → draw calls. See :mod:`.base`."""
 
 from vizkit.layers.base import Layer
+from vizkit.layers.flows import Flows
 from vizkit.layers.terrain import Terrain
 
-__all__ = ["Layer", "Terrain"]
+__all__ = ["Flows", "Layer", "Terrain"]

@@ -1,0 +1,600 @@
+"""Flows: origin–destination (OD) tables as streams of stateless GPU particles.
+
+An OD table (origin, destination, volume; optionally a time bin and a category) becomes
+particles streaming along arcs between places. Everything is uploaded once:
+
+* a **particle buffer** of ``(flow index, seed)`` pairs, 8 bytes per particle — the seed is also
+  the particle's rank within its flow;
+* a **flow texture** with each flow's endpoints, location ids and style;
+* a **count texture** with each flow's particle count per time bin.
+
+The vertex shader derives every particle's position from those and ``u_time``
+(``vizkit/shaders/flows/particles.vert``), so a frame costs a handful of uniforms whatever the
+number of particles, and the same ``t`` always gives the same picture.
+
+Volume → particles: a flow with volume ``v`` in a bin shows ``round_half_up(v ×
+particles_per_unit)`` particles, and **at least** ``min_particles`` (default 1) while ``v > 0``,
+so small flows never vanish; the share of a small flow is then overstated, which the docs say
+(``docs/flows.md``). Between bins the count is interpolated linearly before rounding. Each flow
+is given particles for its largest bin; the others show a prefix of them (ranks below the
+count), so a day of hourly bins plays as a pulse without any upload.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import moderngl
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from cmap import Color
+
+from vizkit.colormap import Colormap
+from vizkit.gpu import GpuContext, ResourceGroup
+from vizkit.layers.base import Layer
+from vizkit.view import ViewState
+
+#: Okabe–Ito colours (colour-blind safe), bright first, for categories on a dark background.
+CATEGORY_COLORS = ("#e69f00", "#56b4e9", "#f0e442", "#009e73", "#cc79a7", "#d55e00",
+                   "#0072b2", "#ffffff")
+TEXTURE_WIDTH = 4096  # flow and count textures wrap rows at this width
+ARC_SEGMENTS = 48
+REFERENCE_HEIGHT_PX = 720.0  # point sizes are given for a 720-pixel-high viewport
+TRAILS = ("streaks", "points")
+SAME_PLACE = ("ring", "drop", "error")
+ZERO_VOLUMES = ("error", "drop")
+_MAX_LISTED = 8
+
+
+class FlowsError(ValueError):
+    """Bad OD input; the message names the layer, the column, the rows and the values."""
+
+
+@dataclass(frozen=True)
+class ParticleSample:
+    """Particle state read back from the GPU for one time (see :meth:`Flows.particles_at`).
+
+    Attributes:
+        position: ``(P, 3) float64`` world metres.
+        visible: ``(P,) bool`` — shown at that time bin.
+        flow: ``(P,) int64`` index into :attr:`Flows.flows`.
+        rank: ``(P,) int64`` rank of the particle within its flow (its seed).
+    """
+
+    position: npt.NDArray[np.float64]
+    visible: npt.NDArray[np.bool_]
+    flow: npt.NDArray[np.int64]
+    rank: npt.NDArray[np.int64]
+
+
+def _round_half_up(x: npt.ArrayLike) -> np.ndarray:
+    return np.floor(np.asarray(x, np.float64) + 0.5)
+
+
+def _rows_text(rows: np.ndarray, describe: Any) -> str:
+    listed = ", ".join(describe(int(r)) for r in rows[:_MAX_LISTED])
+    more = len(rows) - _MAX_LISTED
+    return listed + (f" and {more} more" if more > 0 else "")
+
+
+def location_table(locations: Any, name: str = "Flows") -> tuple[pd.Index, np.ndarray]:
+    """Codes and ``(L, 3)`` float64 positions (x, y, z metres) from any supported form.
+
+    Accepted: a DataFrame with ``x``, ``y`` (optional ``z``) columns and the codes in a
+    ``code`` column or the index; a mapping ``code → (x, y[, z])``; an object with a
+    ``centroids`` attribute or method returning either (a regions layer).
+    """
+    if hasattr(locations, "centroids") and not isinstance(locations, (pd.DataFrame, Mapping)):
+        centroids = locations.centroids
+        return location_table(centroids() if callable(centroids) else centroids, name)
+    if isinstance(locations, pd.DataFrame):
+        frame = locations
+        if "code" in frame.columns:
+            frame = frame.set_index("code")
+        missing = [c for c in ("x", "y") if c not in frame.columns]
+        if missing:
+            raise FlowsError(f"{name}: locations table lacks column(s) {missing}; it needs "
+                             f"x, y (metres) and the codes in 'code' or the index; columns "
+                             f"are {list(locations.columns)}")
+        xyz = np.zeros((len(frame), 3))
+        xyz[:, 0] = frame["x"].to_numpy(np.float64)
+        xyz[:, 1] = frame["y"].to_numpy(np.float64)
+        if "z" in frame.columns:
+            xyz[:, 2] = frame["z"].to_numpy(np.float64)
+        codes = pd.Index(frame.index)
+    elif isinstance(locations, Mapping):
+        codes = pd.Index(list(locations.keys()))
+        rows = [tuple(v) for v in locations.values()]
+        if any(len(r) not in (2, 3) for r in rows):
+            raise FlowsError(f"{name}: locations must map code → (x, y) or (x, y, z)")
+        xyz = np.array([(*r, 0.0)[:3] for r in rows], np.float64).reshape(-1, 3)
+    else:
+        raise TypeError(f"{name}: locations must be a DataFrame (code, x, y), a mapping "
+                        f"code → (x, y) or have .centroids; got {type(locations).__name__}")
+    if codes.has_duplicates:
+        dup = codes[codes.duplicated()].unique()[:_MAX_LISTED]
+        raise FlowsError(f"{name}: location codes appear twice: {[str(c) for c in dup]}")
+    bad = ~np.isfinite(xyz).all(axis=1)
+    if bad.any():
+        raise FlowsError(f"{name}: locations without finite coordinates: "
+                         f"{[str(c) for c in codes[bad][:_MAX_LISTED]]}")
+    return codes, xyz
+
+
+def _lookup(codes: pd.Index, values: pd.Series) -> np.ndarray:
+    """Location index per value (-1 when unknown); codes compared as text if types differ."""
+    index = codes.get_indexer(values)
+    if (index < 0).any() and (codes.dtype == object) != (values.dtype == object):
+        index = pd.Index(codes.astype(str)).get_indexer(values.astype(str))
+    return index
+
+
+class Flows(Layer):
+    """Origin–destination flows drawn as particles streaming along arcs.
+
+    Args:
+        od: the OD table, one row per (origin, destination[, time][, category]); rows with the
+            same keys are summed.
+        locations: where the codes are: a DataFrame (``code`` column or index, ``x``, ``y``,
+            optional ``z``; metres), a mapping ``code → (x, y[, z])``, or an object with
+            ``.centroids`` giving either (a regions layer).
+        origin, destination, volume: column names in ``od``.
+        time: optional time-bin column (hour of day, date…). Bins are its sorted distinct values
+            (or ``time_bins``); a flow missing from a bin has volume 0 there.
+        time_bins: the bins in order, to fix the set (e.g. ``range(24)``).
+        category: optional category column (travel mode…); flows are per category and coloured
+            by it (``colors``).
+        particles_per_unit: particles per unit of volume; default: so that all flows at their
+            largest bin total about ``target_particles``.
+        target_particles: see above (default 50,000).
+        min_particles: particles shown by any flow whose (interpolated) volume is positive.
+        same_place: rows whose origin equals their destination: ``"ring"`` (default: particles
+            circle the place at ``ring_radius``), ``"drop"`` (removed with a warning naming the
+            rows) or ``"error"``.
+        zero_volumes: ``"error"`` (default) or ``"drop"`` rows with volume 0. Negative, NaN
+            and infinite volumes are always errors.
+        color: colour of every flow when there is no category and ``color_by`` is None.
+        colors: category → colour (mapping), or a list in category order; default Okabe–Ito.
+        color_by: ``"category"`` (default with a category), ``"volume"`` (``colormap`` over
+            the flows' log volume) or None (``color``).
+        colormap: for ``color_by="volume"``.
+        size_px: particle width in pixels for a 720-pixel-high view (scaled with the view's
+            height); a pair ``(small, large)`` sizes flows by volume.
+        trail: ``"streaks"`` (default: each particle draws a tail fading behind it) or
+            ``"points"`` (heads only, cheapest).
+        tail: tail length as a share of the trip (streaks).
+        trip_seconds: seconds a particle takes from origin to destination.
+        speed_jitter: ± share by which particle speeds vary.
+        arc_height: arc peak above the chord, share of the chord length (distance).
+        bend: sideways offset of the arc's middle, share of the chord, to the right of travel.
+        spread: ribbon width of a flow's particles, share of the chord.
+        ring_radius: metres; default 2.5 % of the locations' extent.
+        show_arcs: draw faint static arcs beneath the particles.
+        arc_alpha: brightness of those arcs.
+        intensity: brightness multiplier (additive: overlapping particles add up).
+        dim: brightness of flows not touching the selected place (:meth:`select`).
+        ground: a :class:`~vizkit.layers.terrain.Terrain`; endpoints are lifted onto its surface
+            (``heights_at``, once, at construction) plus ``altitude`` metres.
+        altitude: metres added to every endpoint's height.
+        bins_per_second: drive :attr:`time_bin` from scene time: ``time_bin = t ×
+            bins_per_second`` (wrapped when ``cyclic``). Default None: set ``time_bin`` yourself.
+        cyclic: the bins wrap (hours of a day): bin 23.5 is halfway from the last to the first.
+    """
+
+    draw_order = 1
+
+    def __init__(self, od: pd.DataFrame, locations: Any, *, origin: str = "origin",
+                 destination: str = "destination", volume: str = "volume",
+                 time: str | None = None, time_bins: Sequence[Any] | None = None,
+                 category: str | None = None,
+                 particles_per_unit: float | None = None, target_particles: int = 50_000,
+                 min_particles: int = 1, same_place: str = "ring", zero_volumes: str = "error",
+                 color: object = "#ffb347", colors: Mapping[Any, object] | Sequence[object] |
+                 None = None, color_by: str | None = None, colormap: str = "magma",
+                 size_px: float | tuple[float, float] = (2.0, 3.5), trail: str = "streaks",
+                 tail: float = 0.06, trip_seconds: float = 8.0, speed_jitter: float = 0.1,
+                 arc_height: float = 0.2, bend: float = 0.12, spread: float = 0.03,
+                 ring_radius: float | None = None, show_arcs: bool = False,
+                 arc_alpha: float = 0.12, intensity: float = 0.6, dim: float = 0.12,
+                 ground: Any = None, altitude: float = 0.0,
+                 bins_per_second: float | None = None, cyclic: bool = False,
+                 name: str | None = None, provenance: object = None):
+        super().__init__(name=name or "Flows",
+                         provenance=provenance if provenance is not None
+                         else getattr(od, "attrs", {}).get("provenance"))
+        n = self.name
+        if not isinstance(od, pd.DataFrame):
+            raise TypeError(f"{n}: od must be a pandas DataFrame, got {type(od).__name__}")
+        for option, value, allowed in (("trail", trail, TRAILS),
+                                       ("same_place", same_place, SAME_PLACE),
+                                       ("zero_volumes", zero_volumes, ZERO_VOLUMES)):
+            if value not in allowed:
+                raise ValueError(f"{n}: {option} must be one of {allowed}, got {value!r}")
+        columns = [origin, destination, volume, *(c for c in (time, category) if c)]
+        missing = [c for c in columns if c not in od.columns]
+        if missing:
+            raise FlowsError(f"{n}: OD table lacks column(s) {missing}; columns are "
+                             f"{list(od.columns)}")
+        self.location_codes, self.location_xyz = location_table(locations, n)
+        if ground is not None:
+            self.location_xyz[:, 2] += np.asarray(
+                ground.heights_at(self.location_xyz[:, 0], self.location_xyz[:, 1]), float)
+        self.location_xyz[:, 2] += float(altitude)
+
+        # -- validate rows (vectorised; messages list at most a few rows) ------------------
+        o_idx = _lookup(self.location_codes, od[origin])
+        d_idx = _lookup(self.location_codes, od[destination])
+        o_codes, d_codes = od[origin].to_numpy(), od[destination].to_numpy()
+        unknown = (o_idx < 0) | (d_idx < 0)
+        if unknown.any():
+            rows = np.flatnonzero(unknown)
+            raise FlowsError(
+                f"{n}: unknown location codes in {len(rows)} row(s): " + _rows_text(
+                    rows, lambda r: f"row {r} ("
+                    + ", ".join(f"{col} {codes[r]!r}" for col, codes, idx in
+                                ((origin, o_codes, o_idx), (destination, d_codes, d_idx))
+                                if idx[r] < 0) + ")")
+                + f"; known codes: {', '.join(map(str, self.location_codes[:20]))}"
+                + (" …" if len(self.location_codes) > 20 else ""))
+        raw = pd.to_numeric(od[volume], errors="coerce").to_numpy(np.float64)
+
+        def describe(r: int) -> str:
+            return f"row {r} ({o_codes[r]}→{d_codes[r]}: {od[volume].iloc[r]!r})"
+
+        bad = ~np.isfinite(raw) | (raw < 0)
+        if zero_volumes == "error":
+            bad |= raw == 0
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            need = "positive" if zero_volumes == "error" else "zero or positive"
+            raise FlowsError(f"{n}: column {volume!r} must be {need} and finite; "
+                             f"{len(rows)} bad row(s): {_rows_text(rows, describe)}")
+        keep = raw > 0
+        same = o_idx == d_idx
+        if same.any() and same_place != "ring":
+            rows = np.flatnonzero(same)
+            text = (f"{n}: {len(rows)} row(s) with origin == destination: "
+                    f"{_rows_text(rows, describe)}")
+            if same_place == "error":
+                raise FlowsError(text + "; pass same_place='ring' or 'drop'")
+            warnings.warn(text + " dropped (same_place='drop')", stacklevel=2)
+            keep &= ~same
+        self.dropped_rows = np.flatnonzero(~keep)  # positions in ``od`` not drawn
+
+        # -- aggregate rows into flows × bins -------------------------------------------------
+        o_idx, d_idx, raw = o_idx[keep], d_idx[keep], raw[keep]
+        if category is not None:
+            cat_codes, self.categories = pd.factorize(od[category].to_numpy()[keep], sort=True)
+            self.categories = list(self.categories)
+        else:
+            cat_codes, self.categories = np.zeros(len(raw), np.int64), []
+        n_cat = max(len(self.categories), 1)
+        if time is not None:
+            values = od[time].to_numpy()[keep]
+            bins = pd.Index(sorted(pd.unique(values)) if time_bins is None else list(time_bins))
+            bin_idx = bins.get_indexer(values)
+            if (bin_idx < 0).any():
+                rows = np.flatnonzero(keep)[bin_idx < 0]
+                raise FlowsError(f"{n}: column {time!r} has values outside time_bins: "
+                                 + _rows_text(rows, lambda r: f"row {r} ({od[time].iloc[r]!r})"))
+            self.time_bins = list(bins)
+        else:
+            bin_idx, self.time_bins = np.zeros(len(raw), np.int64), [None]
+        n_bins = len(self.time_bins)
+        n_loc = len(self.location_codes)
+        key = (o_idx.astype(np.int64) * n_loc + d_idx) * n_cat + cat_codes
+        flow_keys, flow_of_row = np.unique(key, return_inverse=True)
+        n_flows = len(flow_keys)
+        if n_flows == 0:
+            raise FlowsError(f"{n}: no flows left to draw (all rows dropped)")
+        volumes = np.bincount(flow_of_row * n_bins + bin_idx, weights=raw,
+                              minlength=n_flows * n_bins).reshape(n_flows, n_bins)
+        self.volumes = volumes  # (F, B) float64
+        self.flow_origin = (flow_keys // n_cat // n_loc).astype(np.int64)
+        self.flow_destination = (flow_keys // n_cat % n_loc).astype(np.int64)
+        self.flow_category = (flow_keys % n_cat).astype(np.int64)
+
+        peak = volumes.max(axis=1)
+        if particles_per_unit is None:
+            particles_per_unit = target_particles / max(float(peak.sum()), 1e-30)
+        if not particles_per_unit > 0:
+            raise ValueError(f"{n}: particles_per_unit must be positive, "
+                             f"got {particles_per_unit!r}")
+        self.particles_per_unit = float(particles_per_unit)
+        self.min_particles = int(min_particles)
+        self._counts = (volumes * self.particles_per_unit).astype(np.float32)  # (F, B)
+        self.allocated = np.maximum(_round_half_up(peak * self.particles_per_unit),
+                                    self.min_particles).astype(np.int64)  # particles per flow
+
+        # -- style ----------------------------------------------------------------------------
+        self.color_by = color_by or ("category" if category is not None else None)
+        if self.color_by not in (None, "category", "volume"):
+            raise ValueError(f"{n}: color_by must be 'category', 'volume' or None, "
+                             f"got {color_by!r}")
+        if self.color_by == "category" and category is None:
+            raise ValueError(f"{n}: color_by='category' needs a category column")
+        self._palette, self._palette_index = self._make_palette(color, colors, colormap, peak)
+        sizes = (float(size_px), float(size_px)) if np.isscalar(size_px) else size_px
+        self.size_px = (float(sizes[0]), float(sizes[1]))
+        log_peak = np.log1p(peak)
+        span = log_peak.max() - log_peak.min()
+        self._size_level = ((log_peak - log_peak.min()) / span if span > 0
+                            else np.ones_like(log_peak))
+        self.trail, self.tail = trail, float(tail)
+        self.trip_seconds, self.speed_jitter = float(trip_seconds), float(speed_jitter)
+        self.arc_height, self.bend, self.spread = float(arc_height), float(bend), float(spread)
+        lo, hi = self.location_xyz.min(axis=0), self.location_xyz.max(axis=0)
+        extent = float(np.hypot(*(hi - lo)[:2])) or 1.0
+        self.ring_radius = 0.025 * extent if ring_radius is None else float(ring_radius)
+        self.show_arcs, self.arc_alpha = bool(show_arcs), float(arc_alpha)
+        self.intensity, self.dim = float(intensity), float(dim)
+        self.bins_per_second, self.cyclic = bins_per_second, bool(cyclic)
+        self.origin = (float(lo[0]), float(lo[1]), 0.0)
+        self._time_bin = 0.0
+        self._t = 0.0
+        self._selected = -1
+        self._selected_code: Any = None
+
+    # -- facts --------------------------------------------------------------------------------
+    @property
+    def particle_count(self) -> int:
+        """Particles allocated (uploaded once): each flow's count at its largest bin."""
+        return int(self.allocated.sum())
+
+    @property
+    def flows(self) -> pd.DataFrame:
+        """One row per flow: origin, destination, category, peak volume, particles."""
+        return pd.DataFrame({
+            "origin": self.location_codes[self.flow_origin],
+            "destination": self.location_codes[self.flow_destination],
+            "category": ([self.categories[c] for c in self.flow_category]
+                         if self.categories else None),
+            "peak_volume": self.volumes.max(axis=1),
+            "particles": self.allocated,
+        })
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        xyz = self.location_xyz
+        chord = np.hypot(*(xyz[self.flow_destination] - xyz[self.flow_origin])[:, :2].T)
+        top = xyz[:, 2].max() + max(float(chord.max()) * self.arc_height,
+                                    0.3 * self.ring_radius)
+        lo, hi = xyz.min(axis=0).copy(), xyz.max(axis=0).copy()
+        lo[:2] -= self.ring_radius
+        hi[:2] += self.ring_radius
+        hi[2] = top
+        return lo, hi
+
+    # -- time -----------------------------------------------------------------------------------
+    @property
+    def time_bin(self) -> float:
+        """The (fractional) time bin shown: 7.5 is halfway from bin 7 to bin 8. Uniform: free."""
+        return self._time_bin
+
+    @time_bin.setter
+    def time_bin(self, value: float) -> None:
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"{self.name}: time_bin must be finite, got {value!r}")
+        self._time_bin = value
+
+    def _bins_and_mix(self, time_bin: float) -> tuple[int, int, float]:
+        n = len(self.time_bins)
+        if self.cyclic:
+            x = float(time_bin) % n
+            b0 = min(math.floor(x), n - 1)
+            return b0, (b0 + 1) % n, x - b0
+        x = min(max(float(time_bin), 0.0), float(n - 1))
+        b0 = min(math.floor(x), n - 1)
+        b1 = min(b0 + 1, n - 1)
+        return b0, b1, (x - b0) if b1 != b0 else 0.0
+
+    def set_time(self, t: float) -> None:
+        """Particles move with scene time ``t``; with ``bins_per_second`` the bin follows too."""
+        self._t = float(t)
+        if self.bins_per_second is not None:
+            self.time_bin = self._t * float(self.bins_per_second)
+
+    def visible_counts(self, time_bin: float | None = None) -> npt.NDArray[np.int64]:
+        """Particles each flow shows at a (fractional) time bin — the shader's rule on the CPU."""
+        b0, b1, mix = self._bins_and_mix(self._time_bin if time_bin is None else time_bin)
+        a, b = self._counts[:, b0], self._counts[:, b1]
+        c = a * np.float32(1.0 - mix) + b * np.float32(mix)
+        return np.where(c > 0, np.maximum(_round_half_up(c), self.min_particles),
+                        0).astype(np.int64)
+
+    # -- selection ------------------------------------------------------------------------------
+    @property
+    def selected(self) -> Any:
+        """The highlighted location code, or None."""
+        return self._selected_code
+
+    def select(self, code: Any) -> None:
+        """Highlight every flow from or to ``code`` and dim the rest; None clears. Uniform: free."""
+        if code is None:
+            self._selected, self._selected_code = -1, None
+            return
+        index = _lookup(self.location_codes, pd.Series([code]))[0]
+        if index < 0:
+            raise ValueError(f"{self.name}: cannot select unknown location {code!r}; known: "
+                             f"{', '.join(map(str, self.location_codes[:20]))}")
+        self._selected, self._selected_code = int(index), code
+
+    # -- GPU --------------------------------------------------------------------------------------
+    def _make_palette(self, color: object, colors: Any, colormap: str,
+                      peak: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lut = np.zeros((256, 4), np.uint8)
+        if self.color_by == "volume":
+            lut[:] = Colormap(colormap).lut()
+            level = np.log1p(peak)
+            span = level.max() - level.min()
+            level = (level - level.min()) / span if span > 0 else np.ones_like(level)
+            # keep the darkest quarter of the map out: additive black is invisible
+            return lut, np.round(64 + level * 191).astype(np.float32)
+        if self.color_by == "category":
+            if len(self.categories) > 256:
+                raise ValueError(f"{self.name}: at most 256 categories can be coloured")
+            if colors is None:
+                chosen = [CATEGORY_COLORS[i % len(CATEGORY_COLORS)]
+                          for i in range(len(self.categories))]
+            elif isinstance(colors, Mapping):
+                unknown = [c for c in self.categories if c not in colors]
+                if unknown:
+                    raise ValueError(f"{self.name}: colors has no entry for categories "
+                                     f"{unknown}")
+                chosen = [colors[c] for c in self.categories]
+            else:
+                chosen = [list(colors)[i % len(colors)] for i in range(len(self.categories))]
+            for i, spec in enumerate(chosen):
+                lut[i] = np.round(np.asarray(Color(spec).rgba) * 255)
+            return lut, self.flow_category.astype(np.float32)
+        lut[0] = np.round(np.asarray(Color(color).rgba) * 255)
+        return lut, np.zeros(len(self.flow_category), np.float32)
+
+    def _flow_texels(self) -> np.ndarray:
+        """``(F, 3, 4) float32``: endpoints relative to the origin, location ids, style."""
+        xyz = self.location_xyz - np.asarray(self.origin)
+        out = np.zeros((len(self.flow_origin), 3, 4), np.float32)
+        out[:, 0, :3] = xyz[self.flow_origin]
+        out[:, 0, 3] = self.flow_origin
+        out[:, 1, :3] = xyz[self.flow_destination]
+        out[:, 1, 3] = self.flow_destination
+        out[:, 2, 0] = self._palette_index
+        out[:, 2, 1] = self._size_level
+        return out
+
+    def _particles(self) -> np.ndarray:
+        """``(P, 2) uint32``: (flow index, rank) for every allocated particle."""
+        counts = self.allocated
+        flow = np.repeat(np.arange(len(counts), dtype=np.uint32), counts)
+        starts = np.cumsum(counts) - counts
+        rank = np.arange(len(flow), dtype=np.int64) - np.repeat(starts, counts)
+        return np.stack([flow, rank.astype(np.uint32)], axis=1)
+
+    @staticmethod
+    def _wrapped_texture(gpu: GpuContext, group: ResourceGroup, values: np.ndarray,
+                         components: int) -> moderngl.Texture:
+        flat = np.ascontiguousarray(values, np.float32).reshape(-1, components)
+        rows = max(1, math.ceil(len(flat) / TEXTURE_WIDTH))
+        width = TEXTURE_WIDTH if rows > 1 else max(len(flat), 1)
+        if rows > 16384:
+            raise ValueError(f"too many flows × time bins for one texture ({len(flat)} texels)")
+        padded = np.zeros((rows * width, components), np.float32)
+        padded[:len(flat)] = flat
+        return gpu.texture(group, (width, rows), components, padded, dtype="f4",
+                           filter_linear=False)
+
+    def upload(self, gpu: GpuContext, group: ResourceGroup) -> None:
+        defines = {"STREAKS": 1} if self.trail == "streaks" else {}
+        self._program = gpu.program("flows/particles.vert", "flows/particles.frag", defines)
+        self._flows_tex = self._wrapped_texture(gpu, group, self._flow_texels(), 4)
+        self._counts_tex = self._wrapped_texture(gpu, group, self._counts, 1)
+        self._palette_tex = gpu.texture(group, (256, 1), 4, self._palette, filter_linear=False)
+        self._particle_buf = gpu.buffer(group, self._particles())
+        fmt = "u4 u4/i" if self.trail == "streaks" else "u4 u4"
+        self._vao = gpu.vertex_array(group, self._program,
+                                     [(self._particle_buf, fmt, "a_flow", "a_seed")])
+        self._arcs_program = gpu.program("flows/arcs.vert", "flows/arcs.frag")
+        self._arcs_vao = gpu.vertex_array(group, self._arcs_program, [])
+
+    def _flow_uniforms(self) -> dict[str, object]:
+        b0, b1, mix = self._bins_and_mix(self._time_bin)
+        return dict(t_flows=0, t_counts=1, t_palette=2, u_bins=len(self.time_bins),
+                    u_bin0=b0, u_bin1=b1, u_bin_mix=float(mix),
+                    u_min_particles=float(self.min_particles), u_arc_height=self.arc_height,
+                    u_bend=self.bend, u_spread=self.spread, u_ring_radius=self.ring_radius,
+                    u_selected=self._selected, u_dim=self.dim)
+
+    def _bind_textures(self) -> None:
+        self._flows_tex.use(location=0)
+        self._counts_tex.use(location=1)
+        self._palette_tex.use(location=2)
+
+    def draw(self, view: ViewState) -> None:
+        if view.pass_name != "color" or not self.prepared:
+            return
+        assert self._gpu is not None
+        ctx = self._gpu.ctx
+        mvp = ViewState.gl_matrix(view.model_view_projection(self.origin))
+        shared = self._flow_uniforms()
+        self._bind_textures()
+        self._program.set(
+            u_mvp=mvp, u_time=self._t, u_trip=self.trip_seconds,
+            u_speed_jitter=self.speed_jitter, u_tail=self.tail,
+            u_size_px=self.size_px, u_px_scale=view.viewport[1] / REFERENCE_HEIGHT_PX,
+            u_viewport=tuple(float(v) for v in view.viewport), u_intensity=self.intensity,
+            **shared)
+        # Additive particles test depth against the opaque layers but write none (so they
+        # never hide each other). The bound framebuffer is re-entered through a scope with
+        # depth writes off; leaving the scope restores the renderer's framebuffer, its masks
+        # and its enable flags. Blend functions have no getter: reset to moderngl's default.
+        target = ctx.detect_framebuffer()
+        target.viewport = (0, 0, *view.viewport)
+        target.depth_mask = False
+        flags = moderngl.DEPTH_TEST | moderngl.BLEND | moderngl.PROGRAM_POINT_SIZE
+        try:
+            with ctx.scope(target, enable_only=flags):
+                ctx.blend_func = moderngl.ONE, moderngl.ONE
+                if self.show_arcs:
+                    self._arcs_program.set(u_mvp=mvp, u_segments=ARC_SEGMENTS,
+                                           u_arc_alpha=self.arc_alpha, **shared)
+                    self._arcs_vao.render(moderngl.LINE_STRIP, vertices=ARC_SEGMENTS + 1,
+                                          instances=len(self.flow_origin))
+                if self.trail == "streaks":
+                    self._vao.render(moderngl.TRIANGLE_STRIP, vertices=4,
+                                     instances=self.particle_count)
+                else:
+                    self._vao.render(moderngl.POINTS, vertices=self.particle_count)
+        finally:
+            ctx.blend_func = moderngl.DEFAULT_BLENDING
+
+    # -- read-back --------------------------------------------------------------------------------
+    def particles_at(self, t: float | None = None, *, time_bin: float | None = None,
+                     phase: float | None = None, gpu: GpuContext | None = None
+                     ) -> ParticleSample:
+        """Particle positions computed by the layer's own vertex shader, read back through
+        transform feedback (for tests, exports and checks).
+
+        Args:
+            t: scene time (default: the last :meth:`set_time`).
+            time_bin: the bin to evaluate visibility at (default: :attr:`time_bin`).
+            phase: put every particle at this phase of its arc (0 = origin, 1 = destination).
+            gpu: context to use when the layer has not been drawn yet.
+        """
+        gpu = self._gpu or gpu
+        if gpu is None:
+            raise ValueError(f"{self.name}: particles_at needs a gpu (the layer is not prepared)")
+        self.prepare(gpu)
+        program = gpu.program("flows/particles.vert", None, {"PROBE": 1},
+                              varyings=("v_position", "v_visible"))
+        saved = self._time_bin
+        if time_bin is not None:
+            self._time_bin = float(time_bin)
+        try:
+            shared = self._flow_uniforms()
+        finally:
+            self._time_bin = saved
+        group = gpu.group(f"{self.name}.probe")
+        try:
+            vao = gpu.vertex_array(group, program,
+                                   [(self._particle_buf, "u4 u4", "a_flow", "a_seed")])
+            out = group.own(gpu.ctx.buffer(reserve=max(self.particle_count, 1) * 16))
+            # a complete (1×1) framebuffer: Mesa refuses draws, even rasterless ones, without
+            fbo = group.own(gpu.ctx.framebuffer([group.own(gpu.ctx.renderbuffer((1, 1)))]))
+            self._bind_textures()
+            program.set(u_time=self._t if t is None else float(t), u_trip=self.trip_seconds,
+                        u_speed_jitter=self.speed_jitter,
+                        u_probe_phase=-1.0 if phase is None else float(phase), **shared)
+            with gpu.ctx.scope(fbo, enable_only=moderngl.NOTHING):
+                vao.transform(out, moderngl.POINTS, vertices=self.particle_count)
+            data = np.frombuffer(out.read(), np.float32).reshape(-1, 4)
+        finally:
+            group.release()
+        particles = self._particles()
+        return ParticleSample(position=data[:, :3].astype(np.float64) + np.asarray(self.origin),
+                              visible=data[:, 3] > 0.5, flow=particles[:, 0].astype(np.int64),
+                              rank=particles[:, 1].astype(np.int64))

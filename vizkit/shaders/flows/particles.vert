@@ -1,0 +1,112 @@
+#version 330 core
+// # flows/particles.vert — stateless flow particles.
+// A particle is (a_flow, a_seed) in a static buffer uploaded once; a_seed is also the
+// particle's rank within its flow. Its position is a pure function of those two integers and
+// u_time: no per-frame CPU work, no upload, the same picture for the same t on every run.
+//   phase  = fract(golden-ratio offset of the rank + hash(flow) + u_time × speed / u_trip),
+//            so the first n ranks of a flow are evenly spread along the arc whatever n is;
+//   shown  = rank < flow_count(flow) (time bins interpolated; see flow.glsl);
+//   where  = flow_arc(flow, phase, lane) with lane = hash(flow, seed) in [-1, 1].
+// Variants (defines):
+//   STREAKS  instanced: 4 vertices per particle make a screen-space capsule from the arc point
+//            u_tail phases behind to the head; the fragment shader fades it towards the tail.
+//   (none)   one GL point per particle (gl_PointSize).
+//   PROBE    transform feedback: writes v_position (metres from the layer origin) and
+//            v_visible; u_probe_phase >= 0 replaces every particle's phase.
+#define SHADER_NAME flows/particles.vert
+#include "flows/flow.glsl"
+
+uniform mat4 u_mvp;             // projection * view * translate(layer origin)
+uniform float u_time;           // seconds
+uniform float u_trip;           // seconds a particle takes from origin to destination
+uniform float u_speed_jitter;   // ± share of speed varied per particle
+uniform float u_tail;           // tail length as a share of the trip (STREAKS)
+uniform vec2 u_size_px;         // particle width in pixels at size level 0 and 1, at 720 px
+uniform float u_px_scale;       // viewport height / 720: a 4K dome face looks like 720p
+uniform vec2 u_viewport;        // pixels
+uniform int u_selected;         // location id highlighted, -1 for none
+uniform float u_dim;            // brightness of flows not touching the selection
+uniform float u_intensity;      // brightness multiplier (additive blending)
+uniform sampler2D t_palette;    // 256×1 RGBA8: category colours or a colour map
+#ifdef PROBE
+uniform float u_probe_phase;
+#endif
+
+in uint a_flow;
+in uint a_seed;
+
+#ifdef PROBE
+out vec3 v_position;
+out float v_visible;
+#else
+out vec3 v_color;
+#ifdef STREAKS
+noperspective out vec2 v_local;  // pixels: x along the streak from its tail, y across
+flat out float v_length;         // streak length in pixels (tail → head)
+flat out float v_radius;         // half width in pixels
+#endif
+#endif
+
+const vec4 HIDDEN = vec4(2.0, 2.0, 2.0, 1.0);  // outside the clip volume: nothing is drawn
+
+float particle_phase(uint flow, uint seed) {
+    uint key = hash_u32(flow);
+    float base = float((seed * 2654435769u + key) >> 8) * (1.0 / 16777216.0);
+    float speed = 1.0 + u_speed_jitter * (2.0 * hash_unit(seed ^ hash_u32(key)) - 1.0);
+    return fract(base + u_time * speed / u_trip);
+}
+
+float particle_lane(uint flow, uint seed) {
+    return 2.0 * hash_unit(hash_u32(flow + 0x9e3779b9u) ^ seed) - 1.0;
+}
+
+void main() {
+    int i = int(a_flow);
+    Flow f = flow_at(i);
+    bool shown = float(a_seed) < flow_count(i);
+    float s = particle_phase(a_flow, a_seed);
+    float lane = particle_lane(a_flow, a_seed);
+#ifdef PROBE
+    if (u_probe_phase >= 0.0) s = u_probe_phase;
+    v_position = flow_arc(f, s, lane);
+    v_visible = shown ? 1.0 : 0.0;
+    gl_Position = vec4(v_position, 1.0);
+#else
+    float light = u_intensity;
+    if (u_selected >= 0 && f.origin_id != u_selected && f.destination_id != u_selected) {
+        light *= u_dim;
+    }
+    v_color = texelFetch(t_palette, ivec2(int(f.palette), 0), 0).rgb * light;
+    float width = mix(u_size_px.x, u_size_px.y, f.size) * u_px_scale;
+    vec3 head = flow_arc(f, s, lane);
+    vec4 h = u_mvp * vec4(head, 1.0);
+#ifdef STREAKS
+    vec3 tail = flow_arc(f, max(s - u_tail, 0.0), lane);
+    vec4 t = u_mvp * vec4(tail, 1.0);
+    if (!shown || h.w <= 0.0 || t.w <= 0.0) {
+        gl_Position = HIDDEN;
+        return;
+    }
+    vec2 half_vp = 0.5 * u_viewport;
+    vec2 hp = h.xy / h.w * half_vp;
+    vec2 tp = t.xy / t.w * half_vp;
+    vec2 axis = hp - tp;
+    float len = length(axis);
+    vec2 dir = len > 1e-3 ? axis / len : vec2(1.0, 0.0);
+    vec2 across = vec2(-dir.y, dir.x);
+    float r = 0.5 * width + 0.5;  // half a pixel more for the soft edge
+    int corner = gl_VertexID & 3;  // strip: tail-, tail+, head-, head+
+    bool at_head = corner >= 2;
+    float side = (corner & 1) == 0 ? -1.0 : 1.0;
+    vec2 px = (at_head ? hp + dir * r : tp - dir * r) + across * side * r;
+    vec4 clip = at_head ? h : t;
+    gl_Position = vec4(px / half_vp * clip.w, clip.z, clip.w);
+    v_local = vec2(at_head ? len + r : -r, side * r);
+    v_length = len;
+    v_radius = r;
+#else
+    gl_Position = shown ? h : HIDDEN;
+    gl_PointSize = width;
+#endif
+#endif
+}
