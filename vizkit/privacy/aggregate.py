@@ -68,7 +68,7 @@ def _count(t: ir.Table, group: Sequence[Any], keyed: bool) -> ir.Table:
 
 
 def _protect_columns(
-    t: ir.Table, policy: Policy, hidden: Any | None = None, hidden_rule: str = "secondary"
+    t: ir.Table, policy: Policy, hidden: Any | None = None, hidden_rule: str = "merged"
 ) -> dict[str, Any]:
     """Protected ``_value``, ``suppressed`` and ``rule`` expressions from ``_n`` (and ``_ck``)."""
     n = t._n
@@ -105,9 +105,10 @@ def _protect_columns(
         value = ibis.ifelse(shown > 0, ibis.greatest(value, display_floor(k, b)), value)
         rounded = (value != shown) & ~suppressed
         shown = value
+    first = [] if hidden is None else [(hidden, hidden_rule)]  # e.g. "merged" before threshold
     rule = ibis.cases(
+        *first,
         (primary, "threshold"),
-        (suppressed, hidden_rule),
         (noisy & rounded, "cell_key+rounding"),
         (noisy, "cell_key"),
         (rounded, "rounding"),
