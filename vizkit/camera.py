@@ -110,6 +110,7 @@ class Orbit:
 
     def zoom(self, steps: float) -> None:
         """Move closer (positive steps) or farther (negative)."""
+        steps = min(max(float(steps), -100.0), 100.0)  # a wild wheel event must not zero it
         self.distance /= self.zoom_per_scroll ** steps
         self.distance = min(self.max_distance, max(self.min_distance, self.distance))
 

@@ -31,6 +31,8 @@ class RenderTarget:
         self.color.filter = (moderngl.LINEAR, moderngl.LINEAR)
         self.depth = own(ctx.depth_renderbuffer(self.size))
         self.resolved = own(ctx.framebuffer([self.color], self.depth))
+        # Colour only, for blits to a window: depth formats rarely match the window's.
+        self.color_only = own(ctx.framebuffer([self.color]))
         if self.samples:
             self._ms_color = own(ctx.renderbuffer(self.size, 4, samples=self.samples))
             self._ms_depth = own(ctx.depth_renderbuffer(self.size, samples=self.samples))

@@ -11,8 +11,9 @@ import logging
 
 from vizkit.clock import Clock
 from vizkit.events import KeyEvent, PointerEvent, ScrollEvent
-from vizkit.gpu import GpuContext
+from vizkit.gpu import GpuContext, RenderTarget
 from vizkit.gpu.context import NoDisplayError, display_available
+from vizkit.image import Image
 from vizkit.render import Renderer
 from vizkit.scene import Scene
 
@@ -20,8 +21,12 @@ log = logging.getLogger("vizkit.window")
 
 
 def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
-               fullscreen: bool = False, max_frames: int | None = None) -> int:
-    """Open a window showing ``scene`` until it is closed (or ``max_frames`` were drawn)."""
+               fullscreen: bool = False, max_frames: int | None = None,
+               screenshot: str | None = None, samples: int = 4) -> int:
+    """Open a window showing ``scene`` until it is closed (or ``max_frames`` were drawn).
+
+    With ``max_frames`` and ``screenshot``, the last frame is saved as a PNG (smoke tests).
+    """
     if not display_available():
         raise NoDisplayError("no display found (DISPLAY is not set)")
     import pyglet
@@ -37,6 +42,9 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
     renderer = Renderer(gpu)
     clock = Clock(scene.fps)
     state = {"frames": 0, "last_error": ""}
+    # The scene is drawn into an offscreen target (MSAA whatever the window's config) and
+    # copied to the window: one code path for screen, screenshots and (later) dome resampling.
+    targets: dict[str, RenderTarget | None] = {"scene": None}
     scene.ensure_setup()
 
     def height() -> int:
@@ -52,11 +60,20 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
             if message != state["last_error"]:
                 log.error("scene update failed at t=%.3f: %s", frame.t, message)
                 state["last_error"] = message
-        view = scene.view_state(window.get_framebuffer_size(), frame)
-        renderer.draw(scene, gpu.ctx.detect_framebuffer(), view)
+        size = window.get_framebuffer_size()
+        if targets["scene"] is None or targets["scene"].size != tuple(size):
+            if targets["scene"] is not None:
+                targets["scene"].release()
+            targets["scene"] = RenderTarget(gpu, size, samples)
+        target = targets["scene"]
+        renderer.draw(scene, target.framebuffer, scene.view_state(target.size, frame))
+        target.resolve()
+        gpu.ctx.copy_framebuffer(gpu.ctx.detect_framebuffer(), target.color_only)
         state["frames"] += 1
         if max_frames is not None and state["frames"] >= max_frames:
-            window.close()
+            if screenshot is not None:
+                Image(target.read()).save(screenshot)
+            pyglet.app.exit()  # closing inside on_draw would break pyglet's window loop
 
     @window.event
     def on_mouse_press(x: int, y: int, button: int, modifiers: int) -> None:
@@ -88,6 +105,9 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
     pyglet.clock.schedule_interval(lambda dt: clock.tick(dt), 1.0 / scene.fps)
     pyglet.app.run(1.0 / scene.fps)
     scene.release()
+    if targets["scene"] is not None:
+        targets["scene"].release()
     gpu.release()
+    window.close()
     return 0
 
