@@ -15,13 +15,19 @@ from vizkit.image import Image
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def vizkit(*args: str, cwd: Path | None = None, display: str | None = None,
-           timeout: float = 120) -> subprocess.CompletedProcess:
+INSTALLED = Path(sys.executable).with_name("vizkit")
+
+
+def vizkit(*args: str, cwd: Path | None = None, timeout: float = 120
+           ) -> subprocess.CompletedProcess:
+    """Run the installed ``vizkit`` console script (the checkout's source when not installed)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    if display:
-        env["DISPLAY"] = display
-    return subprocess.run([sys.executable, "-m", "vizkit", *args], cwd=cwd or ROOT, env=env,
+    if INSTALLED.exists():
+        command = [str(INSTALLED)]
+    else:
+        env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+        command = [sys.executable, "-m", "vizkit"]
+    return subprocess.run([*command, *args], cwd=cwd or ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 
