@@ -64,7 +64,7 @@ vec3 flow_arc(Flow f, float s, float lane) {
     float chord = length(delta.xy);
     if (chord < 1e-3) {
         float a = 2.0 * PI * s;
-        float r = u_ring_radius * (1.0 + 0.35 * lane);
+        float r = u_ring_radius * (1.0 + 0.6 * lane);
         return f.origin + vec3(r * cos(a), r * sin(a), 0.3 * u_ring_radius);
     }
     vec2 dir = delta.xy / chord;
