@@ -49,6 +49,13 @@ def positive_float(text: str) -> float:
     return value
 
 
+def whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vizkit",
@@ -57,13 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     render = sub.add_parser(
-        "render", help="render a scene headless to PNG (one frame or a numbered sequence)",
+        "render", help="render a scene headless to PNG, a PNG sequence or an MP4 video",
         description="Render TARGET (a scene script or exhibit folder) offscreen through EGL. "
-                    "Frame i is at time START + i / FPS, so output is frame-exact.")
+                    "Frame i is at time START + i / FPS, so output is frame-exact. A PNG "
+                    "sequence resumes where it stopped (existing frames are skipped).")
     render.add_argument("target", help="scene script (.py) or exhibit folder")
     render.add_argument("--out", "-o", required=True,
-                        help="output .png; for several frames a pattern like frames/f_%%04d.png")
-    render.add_argument("--size", type=parse_size, default=(1280, 720),
+                        help="output: a .png; for several frames a pattern like "
+                             "frames/f_%%04d.png, or a .mp4 (H.264)")
+    render.add_argument("--size", type=parse_size, default=None,
                         help="WIDTHxHEIGHT in pixels (default 1280x720)")
     render.add_argument("--frames", type=positive_int, default=1,
                         help="number of frames (default 1)")
@@ -73,15 +82,37 @@ def build_parser() -> argparse.ArgumentParser:
                         help="scene time of the first frame, seconds (default 0)")
     render.add_argument("--samples", type=int, default=4,
                         help="MSAA samples, 0 to switch anti-aliasing off (default 4)")
+    render.add_argument("--dome", type=whole_number, default=None, metavar="SIZE",
+                        help="render SIZExSIZE domemaster frames (angular fisheye, zenith at "
+                             "the centre, front at the bottom; 1024..8192)")
+    render.add_argument("--aperture", type=float, default=None, metavar="DEG",
+                        help="dome aperture in degrees, 180..230 (default 180; needs --dome)")
+    render.add_argument("--tilt", type=float, default=None, metavar="DEG",
+                        help="dome tilt in degrees, 0..30 (default 0; needs --dome)")
+    render.add_argument("--no-hud", action="store_true",
+                        help="leave on-screen text (HUD layers) out of the frames")
+    render.add_argument("--workers", type=positive_int, default=1, metavar="N",
+                        help="render frame ranges on N local processes (default 1)")
+    render.add_argument("--overwrite", action="store_true",
+                        help="render every frame of a sequence again (default: resume)")
     render.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
     run = sub.add_parser("run", help="open a scene in an interactive window",
                          description="Open TARGET in a window (needs a display). Drag to orbit, "
                                      "scroll to zoom, space pauses, f toggles fullscreen, "
-                                     "escape quits.")
+                                     "escape quits. --dome shows the domemaster fisheye for a "
+                                     "dome projector (with --fullscreen on its display).")
     run.add_argument("target", help="scene script (.py) or exhibit folder")
     run.add_argument("--size", type=parse_size, default=(1280, 720), help="window size WxH")
     run.add_argument("--fullscreen", action="store_true", help="fill the screen")
+    run.add_argument("--dome", type=whole_number, nargs="?", const=0, default=None,
+                     metavar="SIZE",
+                     help="show the domemaster fisheye; SIZE sets the render quality "
+                          "(default: the window's shorter side)")
+    run.add_argument("--aperture", type=float, default=None, metavar="DEG",
+                     help="dome aperture in degrees, 180..230 (default 180; needs --dome)")
+    run.add_argument("--tilt", type=float, default=None, metavar="DEG",
+                     help="dome tilt in degrees, 0..30 (default 0; needs --dome)")
     run.add_argument("--frames", type=positive_int, default=None,
                      help="close after this many frames (for smoke tests)")
 
@@ -126,26 +157,68 @@ def demo_scene_path() -> Path:
     return Path(__file__).with_name("demo_scene.py")
 
 
-def cmd_render(args: argparse.Namespace) -> int:
-    from vizkit.export import RenderJob, render_to_files
-    from vizkit.script import load_target
+def dome_spec(args: argparse.Namespace, *, auto_size: bool = False):
+    """The ``--dome/--aperture/--tilt`` options as a validated DomeSpec (or None).
 
+    Raises ``DomeError`` with a one-line message naming the option and its range.
+    """
+    from vizkit.targets.dome import SIZE_RANGE, DomeError, DomeSpec
+
+    if args.dome is None:
+        given = [name for name in ("aperture", "tilt") if getattr(args, name) is not None]
+        if given:
+            raise DomeError(f"--{given[0]} needs --dome SIZE (it shapes the dome frame)")
+        return None
+    spec = DomeSpec(args.dome, 180.0 if args.aperture is None else args.aperture,
+                    0.0 if args.tilt is None else args.tilt)
+    if auto_size and args.dome == 0:  # `run --dome`: the window's size, checked there
+        DomeSpec(SIZE_RANGE[0], spec.aperture, spec.tilt).validate()
+        return spec
+    return spec.validate(min_size=SIZE_RANGE[0])
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from vizkit.export import RenderJob, is_video, render_to_files
+    from vizkit.script import load_target
+    from vizkit.targets.dome import DomeError
+
+    try:
+        dome = dome_spec(args)
+        if dome is not None and args.size is not None:
+            raise DomeError("--size and --dome both set the frame size; a domemaster is "
+                            "square: use --dome SIZE alone")
+    except DomeError as exc:
+        print(f"vizkit render: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     target = load_target(args.target)
     fps = args.fps or float(getattr(target.scene_cls, "fps", 30.0))
-    job = RenderJob(size=args.size, frames=args.frames, fps=fps, start=args.start,
-                    samples=max(0, args.samples))
-    paths = render_to_files(target, args.out, job, progress=not args.quiet)
-    print(paths[0] if len(paths) == 1 else f"{len(paths)} frames: {paths[0]} … {paths[-1]}")
+    job = RenderJob(size=args.size or (1280, 720), frames=args.frames, fps=fps,
+                    start=args.start, samples=max(0, args.samples), dome=dome,
+                    hud=not args.no_hud)
+    report = render_to_files(args.target, args.out, job, progress=not args.quiet,
+                             workers=args.workers, overwrite=args.overwrite)
+    paths = report.paths
+    if is_video(args.out) or len(paths) == 1:
+        print(paths[0])
+    else:
+        print(f"{len(paths)} frames: {paths[0]} … {paths[-1]}")
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from vizkit.gpu.context import display_available
     from vizkit.script import load_target, script_errors
+    from vizkit.targets.dome import DomeError
 
+    try:
+        dome = dome_spec(args, auto_size=True)
+    except DomeError as exc:
+        print(f"vizkit run: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if not display_available():
         print("vizkit run: no display found (DISPLAY is not set); render headless instead: "
-              f"vizkit render {args.target} --out frame.png", file=sys.stderr)
+              f"vizkit render {args.target} --out frame.png"
+              + (" --dome 4096" if dome is not None else ""), file=sys.stderr)
         return EXIT_USAGE
     from vizkit.targets.window import run_window
 
@@ -153,7 +226,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     scene = target.create()
     with script_errors(target.script):
         return run_window(scene, size=args.size, fullscreen=args.fullscreen,
-                          max_frames=args.frames)
+                          max_frames=args.frames, dome=dome)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -16,16 +16,20 @@ from vizkit.gpu.context import NoDisplayError, display_available
 from vizkit.image import Image
 from vizkit.render import Renderer
 from vizkit.scene import Scene
+from vizkit.targets.dome import DomeRenderer, DomeSpec
 
 log = logging.getLogger("vizkit.window")
 
 
 def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
                fullscreen: bool = False, max_frames: int | None = None,
-               screenshot: str | None = None, samples: int = 4) -> int:
+               screenshot: str | None = None, samples: int = 4,
+               dome: DomeSpec | None = None) -> int:
     """Open a window showing ``scene`` until it is closed (or ``max_frames`` were drawn).
 
     With ``max_frames`` and ``screenshot``, the last frame is saved as a PNG (smoke tests).
+    With ``dome`` the window shows the domemaster (fisheye) centred on black, for a dome
+    projector; ``dome.size == 0`` renders at the window's shorter side.
     """
     if not display_available():
         raise NoDisplayError("no display found (DISPLAY is not set)")
@@ -45,6 +49,7 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
     # The scene is drawn into an offscreen target (MSAA whatever the window's config) and
     # copied to the window: one code path for screen, screenshots and (later) dome resampling.
     targets: dict[str, RenderTarget | None] = {"scene": None}
+    domes: dict[str, DomeRenderer | None] = {"dome": None}
     scene.ensure_setup()
 
     def height() -> int:
@@ -61,6 +66,10 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
                 log.error("scene update failed at t=%.3f: %s", frame.t, message)
                 state["last_error"] = message
         size = window.get_framebuffer_size()
+        if dome is not None:
+            draw_dome_frame(domes, dome, gpu, scene, frame, size, samples)
+            finish_frame(domes["dome"])
+            return
         if targets["scene"] is None or targets["scene"].size != tuple(size):
             if targets["scene"] is not None:
                 targets["scene"].release()
@@ -69,10 +78,18 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
         renderer.draw(scene, target.framebuffer, scene.view_state(target.size, frame))
         target.resolve()
         gpu.ctx.copy_framebuffer(gpu.ctx.detect_framebuffer(), target.color_only)
+        finish_frame(None)
+
+    def finish_frame(dome_renderer: DomeRenderer | None) -> None:
         state["frames"] += 1
         if max_frames is not None and state["frames"] >= max_frames:
             if screenshot is not None:
-                Image(target.read()).save(screenshot)
+                if dome_renderer is not None:
+                    frame = clock.frame(clock.index)
+                    dome_renderer.draw(scene, frame, advance=False)
+                    Image(dome_renderer.output.read()).save(screenshot)
+                else:
+                    Image(targets["scene"].read()).save(screenshot)
             pyglet.app.exit()  # closing inside on_draw would break pyglet's window loop
 
     @window.event
@@ -107,7 +124,39 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
     scene.release()
     if targets["scene"] is not None:
         targets["scene"].release()
+    if domes["dome"] is not None:
+        domes["dome"].release()
     gpu.release()
     window.close()
     return 0
 
+
+
+def dome_viewport(size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The largest centred square of a framebuffer of ``size``: where the fisheye goes."""
+    width, height = size
+    side = min(width, height)
+    return ((width - side) // 2, (height - side) // 2, side, side)
+
+
+def draw_dome_frame(domes: dict[str, DomeRenderer | None], spec: DomeSpec, gpu: GpuContext,
+                    scene: Scene, frame, size: tuple[int, int], samples: int,
+                    framebuffer=None) -> None:
+    """Draw ``scene`` (already advanced) as a fisheye centred in the window's framebuffer.
+
+    The :class:`DomeRenderer` in ``domes["dome"]`` is created on first use and re-created when
+    an automatic size (``spec.size == 0``) no longer matches the window.
+    """
+    viewport = dome_viewport(size)
+    wanted = spec.size or max(16, viewport[2])
+    dome = domes["dome"]
+    if dome is None or dome.spec.size != wanted:
+        if dome is not None:
+            dome.release()
+        dome = domes["dome"] = DomeRenderer(wanted, aperture=spec.aperture, tilt=spec.tilt,
+                                            samples=samples, gpu=gpu)
+    screen = framebuffer if framebuffer is not None else gpu.ctx.detect_framebuffer()
+    with gpu.ctx.scope(screen):
+        screen.viewport = (0, 0, *size)
+        screen.clear(0.0, 0.0, 0.0, 1.0)
+    dome.draw(scene, frame, screen, viewport, advance=False)

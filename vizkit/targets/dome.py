@@ -1,0 +1,413 @@
+"""Fulldome output: draw the scene into a cubemap, resample it into a domemaster frame.
+
+A *domemaster* is a square frame holding an angular (equidistant) fisheye, the format every
+planetarium playback system takes. Conventions (docs/dome.md has pictures and the reasons):
+
+* the **dome axis** is at the centre of the square (the zenith on an untilted dome);
+* the distance from the centre is **proportional to the angle from the axis**; the edge circle is
+  at half the aperture (the horizon sits on the 180° circle, at radius ``180 / aperture``);
+* the **front** of the dome is at the **bottom centre**, the audience's right is on the right;
+* outside the circle the frame is black.
+
+**Theatre frame.** The scene camera is a viewer: its position is the eye, its look direction is
+"straight ahead at eye level" for the audience, the world's up (+z) is the audience's up, and roll
+is removed (the right vector stays horizontal) unless ``roll=True``. ``level=True`` also drops the
+camera's pitch, so the world horizon lies on the dome horizon (sky and walk-through shows).
+
+**Tilt.** A dome tilted by ``tilt`` degrees has its axis leaning forward from the vertical: the
+centre of the frame looks ``90 - tilt`` degrees above eye level, straight ahead, and the front
+edge dips ``tilt`` degrees below eye level.
+
+**How a frame is made.** Five 90° perspective views (the dome axis and four sides; the nadir face
+is needed only beyond a 250° aperture and is never drawn here) are drawn with the ordinary
+:class:`~vizkit.render.Renderer` — layers do not know they are on a dome. Side faces draw only the
+rows the aperture reaches (half a face at 180°). Each face is copied GPU-side into a cubemap;
+a full-screen pass then looks up, per output pixel, the direction the equidistant formula gives,
+with linear filtering and ``GL_TEXTURE_CUBE_MAP_SEAMLESS`` so face borders cannot be seen.
+The face resolution matches the fisheye's angular resolution at the centre of each face
+(``2 * size / aperture_in_radians``, about 0.64 × size at 180°).
+
+**HUD.** Layers with ``is_hud`` are not drawn into the cube. They are drawn flat into their own
+image, which is laid over the dome as a panel at the front *sweet spot* (35° above the front
+spring line, 60° wide, 16:9), never at the zenith.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from vizkit.clock import FrameState
+from vizkit.gpu import GpuContext, RenderTarget
+from vizkit.image import Image
+from vizkit.render import Renderer
+from vizkit.view import ViewState
+
+if TYPE_CHECKING:
+    import moderngl
+
+    from vizkit.camera import Camera
+    from vizkit.layers.base import Layer
+    from vizkit.scene import Scene
+
+# Ranges of the planetarium formats the CLI accepts (the class itself takes small sizes too,
+# for previews and tests).
+SIZE_RANGE = (1024, 8192)
+APERTURE_RANGE = (180.0, 230.0)
+TILT_RANGE = (0.0, 30.0)
+MIN_SIZE = 16
+
+HUD_ELEVATION = 35.0     # degrees above the dome's front spring line
+HUD_WIDTH = 60.0         # degrees across
+HUD_ASPECT = 16 / 9
+
+GL_TEXTURE_CUBE_MAP_SEAMLESS = 0x884F
+ROW_MARGIN = 2           # extra face rows drawn beyond what the aperture reaches (filtering)
+
+# GL cube face i: (forward, up) in cube coordinates; ``forward × up`` is the face's right, and
+# framebuffer rows map 1:1 to the face's texel rows (OpenGL spec, table 8.19).
+_GL_FACES = (
+    ((1, 0, 0), (0, -1, 0)),   # +X: audience right
+    ((-1, 0, 0), (0, -1, 0)),  # -X: left
+    ((0, 1, 0), (0, 0, 1)),    # +Y: nadir (away from the dome axis)
+    ((0, -1, 0), (0, 0, -1)),  # -Y: the dome axis
+    ((0, 0, 1), (0, -1, 0)),   # +Z: front
+    ((0, 0, -1), (0, -1, 0)),  # -Z: back
+)
+FACE_NAMES = ("right", "left", "nadir", "axis", "front", "back")
+_SIDE_FACES = (0, 1, 4, 5)
+_AXIS_FACE, _NADIR_FACE = 3, 2
+
+
+class DomeError(ValueError):
+    """A dome size, aperture or tilt outside what the dome target supports."""
+
+
+@dataclass(frozen=True)
+class DomeSpec:
+    """A domemaster format: ``size`` px square, ``aperture`` and ``tilt`` in degrees."""
+
+    size: int = 4096
+    aperture: float = 180.0
+    tilt: float = 0.0
+
+    def validate(self, min_size: int = MIN_SIZE) -> DomeSpec:
+        """Return self, or raise :class:`DomeError` naming the value out of range."""
+        lo, hi = min_size, SIZE_RANGE[1]
+        if not lo <= self.size <= hi:
+            raise DomeError(f"--dome {self.size}: the domemaster size (one side of the square) "
+                            f"must be {lo}..{hi} pixels")
+        a0, a1 = APERTURE_RANGE
+        if not a0 <= self.aperture <= a1:
+            raise DomeError(f"--aperture {self.aperture:g}: the aperture must be "
+                            f"{a0:g}..{a1:g} degrees")
+        t0, t1 = TILT_RANGE
+        if not t0 <= self.tilt <= t1:
+            raise DomeError(f"--tilt {self.tilt:g}: the dome tilt must be {t0:g}..{t1:g} "
+                            f"degrees")
+        return self
+
+
+# -- geometry (pure numpy; the shader does the same per pixel) --------------------------------
+def theatre_direction(azimuth: float, elevation: float) -> np.ndarray:
+    """Unit vector (right, front, up) of a direction seen by the audience.
+
+    Args:
+        azimuth: degrees from straight ahead towards the right.
+        elevation: degrees above eye level.
+    """
+    az, el = math.radians(azimuth), math.radians(elevation)
+    return np.array([math.cos(el) * math.sin(az), math.cos(el) * math.cos(az), math.sin(el)])
+
+
+def _tilt_axes(tilt: float) -> tuple[np.ndarray, np.ndarray]:
+    """Dome front and dome axis as theatre vectors (the dome leans forward by ``tilt``)."""
+    t = math.radians(tilt)
+    return np.array([0.0, math.cos(t), -math.sin(t)]), np.array([0.0, math.sin(t), math.cos(t)])
+
+
+def fisheye_position(direction: Sequence[float], size: int, aperture: float = 180.0,
+                     tilt: float = 0.0) -> tuple[float, float]:
+    """Where a theatre direction lands in the domemaster, in pixels.
+
+    Returns ``(x, y)`` with x to the right and y *down* from the top-left corner of the frame
+    (pixel ``(i, j)`` covers ``[i, i+1) × [j, j+1)``), possibly outside the circle.
+    """
+    d = np.asarray(direction, float)
+    d = d / np.linalg.norm(d)
+    front, axis = _tilt_axes(tilt)
+    x, y, z = d[0], float(d @ front), float(d @ axis)
+    theta = math.acos(max(-1.0, min(1.0, z)))
+    radius = theta / math.radians(aperture / 2) * size / 2
+    horizontal = math.hypot(x, y)
+    if horizontal < 1e-12:
+        return (size / 2, size / 2)
+    return (size / 2 + radius * x / horizontal, size / 2 + radius * y / horizontal)
+
+
+def fisheye_directions(size: int, aperture: float = 180.0,
+                       tilt: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Theatre direction of every pixel centre: ``(H, W, 3)`` unit vectors and an inside mask."""
+    centres = (np.arange(size) + 0.5) / size * 2 - 1
+    px, py_down = np.meshgrid(centres, centres)
+    r = np.hypot(px, py_down)
+    theta = np.minimum(r, 1.0) * math.radians(aperture / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hx = np.where(r > 0, px / np.where(r > 0, r, 1), 0.0)
+        hy = np.where(r > 0, py_down / np.where(r > 0, r, 1), 1.0)
+    x, y, z = np.sin(theta) * hx, np.sin(theta) * hy, np.cos(theta)
+    front, axis = _tilt_axes(tilt)
+    theatre = (x[..., None] * np.array([1.0, 0.0, 0.0]) + y[..., None] * front
+               + z[..., None] * axis)
+    return theatre, r <= 1.0
+
+
+def viewer_basis(camera: Camera, *, level: bool = False,
+                 roll: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """World vectors (right, ahead, up) of the audience for a scene camera.
+
+    ``ahead`` is the camera's look direction (horizontal when ``level``); ``right`` is
+    horizontal unless ``roll``; ``up = right × ahead``.
+    """
+    eye = np.asarray(camera.position, float)
+    ahead = np.asarray(camera.target, float) - eye
+    world_up = np.array([0.0, 0.0, 1.0])
+    if level:
+        ahead = ahead - (ahead @ world_up) * world_up
+        if np.linalg.norm(ahead) < 1e-12:  # looking straight up or down: face north
+            ahead = np.array([0.0, 1.0, 0.0])
+    norm = np.linalg.norm(ahead)
+    if norm < 1e-12:
+        raise ValueError("camera position and target coincide")
+    ahead = ahead / norm
+    reference = np.asarray(camera.up, float) if roll else world_up
+    right = np.cross(ahead, reference)
+    if np.linalg.norm(right) < 1e-9:  # looking straight down/up: north is up, as Camera does
+        right = np.cross(ahead, np.array([0.0, 1.0, 0.0]))
+    right = right / np.linalg.norm(right)
+    return right, ahead, np.cross(right, ahead)
+
+
+def face_size_for(size: int, aperture: float) -> int:
+    """Cube face resolution whose texel at a face centre matches one domemaster pixel."""
+    return max(8, math.ceil(2 * size / math.radians(aperture)))
+
+
+def face_rows(face_size: int, aperture: float) -> dict[int, int]:
+    """GL face index → number of rows to draw (from the top, towards the dome axis)."""
+    half = math.radians(aperture / 2)
+    rows = {_AXIS_FACE: face_size}
+    if half > math.radians(45.0):
+        cot = math.cos(half) / math.sin(half)
+        t_min = max(-1.0, cot if cot >= 0 else cot * math.sqrt(2.0))
+        needed = math.ceil(face_size * (1.0 - t_min) / 2) + ROW_MARGIN
+        for face in _SIDE_FACES:
+            rows[face] = min(face_size, needed)
+    if half > math.pi - math.atan(math.sqrt(2.0)):
+        rows[_NADIR_FACE] = face_size
+    return rows
+
+
+def _frustum(left: float, right: float, bottom: float, top: float, near: float,
+             far: float) -> np.ndarray:
+    """glFrustum as a column-vector float64 matrix (bounds at the near plane)."""
+    return np.array([
+        [2 * near / (right - left), 0, (right + left) / (right - left), 0],
+        [0, 2 * near / (top - bottom), (top + bottom) / (top - bottom), 0],
+        [0, 0, -(far + near) / (far - near), -2 * far * near / (far - near)],
+        [0, 0, -1, 0],
+    ], float)
+
+
+def _look(eye: np.ndarray, forward: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """World → eye for an orthonormal camera basis (exact; no look-at re-orthogonalising)."""
+    right = np.cross(forward, up)
+    view = np.eye(4)
+    view[0, :3], view[1, :3], view[2, :3] = right, up, -forward
+    view[:3, 3] = -view[:3, :3] @ eye
+    return view
+
+
+class _LayerSubset:
+    """The scene as the renderer sees it, restricted to some layers."""
+
+    def __init__(self, scene: Scene, layers: list[Layer]):
+        self.layers = layers
+        self.background = scene.background
+        self.hud_visible = scene.hud_visible
+
+
+class DomeRenderer:
+    """Renders scene frames as domemaster images (offline) or into a window's framebuffer.
+
+    Args:
+        size: edge of the square domemaster in pixels.
+        aperture: degrees covered edge to edge through the centre (180–230).
+        tilt: forward tilt of the dome in degrees (0–30).
+        samples: MSAA samples for the cube faces (0 = off).
+        gpu: a context to share (a window's); by default a new EGL context owned by this object.
+        level: ignore the camera's pitch, keeping the world horizon on the dome horizon.
+        roll: keep the camera's roll (its ``up``); off by default — domes make people sick.
+    """
+
+    def __init__(self, size: int = 4096, *, aperture: float = 180.0, tilt: float = 0.0,
+                 samples: int = 4, gpu: GpuContext | None = None, level: bool = False,
+                 roll: bool = False):
+        self.spec = DomeSpec(int(size), float(aperture), float(tilt)).validate()
+        self.level, self.roll = level, roll
+        self._owns_gpu = gpu is None
+        self.gpu = gpu or GpuContext.offscreen()
+        self.renderer = Renderer(self.gpu)
+        self.face_size = face_size_for(self.spec.size, self.spec.aperture)
+        limit = int(self.gpu.ctx.info.get("GL_MAX_CUBE_MAP_TEXTURE_SIZE", 16384))
+        if self.face_size > limit:
+            raise DomeError(f"--dome {self.spec.size}: needs {self.face_size}² cube faces, "
+                            f"this GL allows {limit}²")
+        self.rows = face_rows(self.face_size, self.spec.aperture)
+        self.samples = samples
+        self._group = self.gpu.group(f"DomeRenderer{self.spec.size}")
+        ctx, own, f = self.gpu.ctx, self._group.own, self.face_size
+        self.cube = own(ctx.texture_cube((f, f), 4))
+        self.cube.filter = (ctx.LINEAR, ctx.LINEAR)
+        self._pbo = own(ctx.buffer(reserve=f * f * 4))
+        self._program = self.gpu.program("dome/fullscreen.vert", "dome/fisheye.frag")
+        self._vao = self.gpu.vertex_array(self._group, self._program, [])
+        self._face_target = RenderTarget(self.gpu, (f, f), samples)
+        self._output: RenderTarget | None = None
+        self._hud: RenderTarget | None = None
+
+    # -- facts -----------------------------------------------------------------------------
+    @property
+    def size(self) -> tuple[int, int]:
+        return (self.spec.size, self.spec.size)
+
+    @property
+    def output(self) -> RenderTarget:
+        """The square target :meth:`draw` fills when given no framebuffer."""
+        if self._output is None:
+            self._output = RenderTarget(self.gpu, self.size, 0)
+        return self._output
+
+    @property
+    def faces(self) -> list[str]:
+        """Names of the cube faces drawn per frame."""
+        return [FACE_NAMES[i] for i in sorted(self.rows)]
+
+    def hud_panel(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[float, float]]:
+        """Where HUD layers go: centre, right and up (dome frame) and half-angle tangents."""
+        e = math.radians(HUD_ELEVATION)
+        center = np.array([0.0, math.cos(e), math.sin(e)])   # on the dome's front meridian
+        right = np.array([1.0, 0.0, 0.0])
+        up = np.cross(right, center)
+        half_w = math.tan(math.radians(HUD_WIDTH / 2))
+        return center, right, up, (half_w, half_w / HUD_ASPECT)
+
+    # -- drawing ---------------------------------------------------------------------------
+    def face_views(self, camera: Camera, frame: FrameState) -> list[tuple[int, int, ViewState]]:
+        """``(GL face, rows, view)`` for every face drawn, from the camera's viewer basis."""
+        right, ahead, up = viewer_basis(camera, level=self.level, roll=self.roll)
+        t = math.radians(self.spec.tilt)
+        dome_front = math.cos(t) * ahead - math.sin(t) * up
+        dome_axis = math.sin(t) * ahead + math.cos(t) * up
+        cube_to_world = np.column_stack([right, -dome_axis, dome_front])  # c = (x, -z, y)
+        eye = np.asarray(camera.position, float)
+        near, far = camera.near, camera.far
+        views = []
+        for face, rows in sorted(self.rows.items()):
+            forward_c, up_c = _GL_FACES[face]
+            forward = cube_to_world @ np.asarray(forward_c, float)
+            face_up = cube_to_world @ np.asarray(up_c, float)
+            bottom = 1.0 - 2.0 * rows / self.face_size
+            projection = _frustum(-near, near, bottom * near, near, near, far)
+            views.append((face, rows, ViewState(
+                view=_look(eye, forward, face_up), projection=projection,
+                eye=tuple(float(v) for v in eye), viewport=(self.face_size, rows),
+                frame=frame)))
+        return views
+
+    def draw(self, scene: Scene, frame: FrameState,
+             framebuffer: moderngl.Framebuffer | None = None,
+             viewport: tuple[int, int, int, int] | None = None, *,
+             advance: bool = True) -> None:
+        """Draw one domemaster frame.
+
+        Args:
+            scene: the scene; advanced to ``frame`` first unless ``advance`` is false.
+            framebuffer: where the fisheye goes (default: this renderer's output target).
+            viewport: ``(x, y, w, h)`` square inside ``framebuffer`` (default: all of it).
+        """
+        if advance:
+            scene.advance(frame)
+        world = [layer for layer in scene.layers if not layer.is_hud]
+        hud = [layer for layer in scene.layers
+               if layer.is_hud and layer.visible and scene.hud_visible]
+        self._draw_faces(_LayerSubset(scene, world), scene.camera, frame)
+        hud_texture = self._draw_hud(_LayerSubset(scene, hud), scene, frame) if hud else None
+        if framebuffer is None:
+            framebuffer, viewport = self.output.framebuffer, (0, 0, *self.size)
+        elif viewport is None:
+            viewport = (0, 0, *framebuffer.size)
+        self._resample(framebuffer, viewport, hud_texture)
+
+    def render(self, scene: Scene, frame: FrameState) -> Image:
+        """Advance, draw and read back one domemaster frame."""
+        self.draw(scene, frame)
+        return Image(self.output.read())
+
+    def _draw_faces(self, scene: _LayerSubset, camera: Camera, frame: FrameState) -> None:
+        target, f = self._face_target, self.face_size
+        for face, rows, view in self.face_views(camera, frame):
+            self.renderer.draw(scene, target.framebuffer, view)  # type: ignore[arg-type]
+            target.resolve()
+            target.resolved.read_into(self._pbo, viewport=(0, 0, f, rows), components=4,
+                                      alignment=1)
+            self.cube.write(face, self._pbo, viewport=(0, f - rows, f, rows), alignment=1)
+
+    def _draw_hud(self, hud: _LayerSubset, scene: Scene,
+                  frame: FrameState) -> moderngl.Texture:
+        width = max(16, round(self.spec.size * HUD_WIDTH / self.spec.aperture))
+        size = (width, max(9, round(width / HUD_ASPECT)))
+        if self._hud is None or self._hud.size != size:
+            if self._hud is not None:
+                self._hud.release()
+            self._hud = RenderTarget(self.gpu, size, self.samples)
+        view = scene.view_state(size, frame)
+        framebuffer = self._hud.framebuffer
+        with self.gpu.ctx.scope(framebuffer):
+            framebuffer.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
+        self.renderer.draw(hud, framebuffer, view, clear=False)  # type: ignore[arg-type]
+        self._hud.resolve()
+        return self._hud.color
+
+    def _resample(self, framebuffer: moderngl.Framebuffer, viewport: tuple[int, int, int, int],
+                  hud: moderngl.Texture | None) -> None:
+        ctx = self.gpu.ctx
+        center, right, up, half_tan = self.hud_panel()
+        self._program.set(t_cube=0, t_hud=1, u_viewport=tuple(float(v) for v in viewport),
+                          u_half_aperture=math.radians(self.spec.aperture / 2),
+                          u_hud_on=int(hud is not None), u_hud_center=tuple(center),
+                          u_hud_right=tuple(right), u_hud_up=tuple(up),
+                          u_hud_half_tan=half_tan)
+        with ctx.scope(framebuffer, enable_only=ctx.NOTHING):
+            framebuffer.viewport = viewport
+            self.cube.use(0)
+            (hud or self._face_target.color).use(1)
+            ctx.enable_direct(GL_TEXTURE_CUBE_MAP_SEAMLESS)
+            try:
+                self._vao.render(ctx.TRIANGLES, vertices=3)
+            finally:
+                ctx.disable_direct(GL_TEXTURE_CUBE_MAP_SEAMLESS)
+
+    def release(self) -> None:
+        """Release every GL object (and the context when this renderer created it)."""
+        for target in (self._face_target, self._output, self._hud):
+            if target is not None:
+                target.release()
+        self._output = self._hud = None
+        self._group.release()
+        if self._owns_gpu:
+            self.gpu.release()
