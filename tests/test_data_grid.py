@@ -110,3 +110,8 @@ def test_series_from_frame_and_coarsen() -> None:
     assert frame.columns.tolist() == ["x", "y", "pop_2023", "pop_2024"] and len(frame) == 2
     with pytest.raises(DataError, match="'nope'"):
         grid_from_frame(df, "nope", "pop_2023")
+
+
+def test_nan_points_are_dropped() -> None:
+    g = grid_points([0.5, np.nan, 1.5], [0.5, 0.5, np.inf], cell_size=1.0)
+    assert g.total() == 1.0 and g.shape == (1, 1)

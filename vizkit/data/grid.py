@@ -139,8 +139,8 @@ def grid_points(x: npt.ArrayLike, y: npt.ArrayLike, weight: npt.ArrayLike | None
         weight: (N,) weights; None counts points.
         cell_size: Cell side, metres.
         extent: ``(xmin, ymin, xmax, ymax)``; must be a whole number of cells. Default: the
-            data's bounds snapped outward to multiples of ``cell_size``. Points outside are
-            dropped.
+            data's bounds snapped outward to multiples of ``cell_size``. Points outside, and
+            points with NaN coordinates, are dropped.
         crs: CRS of the coordinates.
         provenance: Attached to the grid.
 
@@ -159,6 +159,10 @@ def _grid_points(x: npt.ArrayLike, y: npt.ArrayLike, weight: npt.ArrayLike | Non
     if xa.shape != ya.shape:
         raise ValueError(f"x and y differ in length: {xa.shape} vs {ya.shape}")
     wa = None if weight is None else np.asarray(weight, dtype=np.float64).ravel()
+    finite = np.isfinite(xa) & np.isfinite(ya)
+    if not finite.all():  # NaN/inf coordinates are outside every grid
+        xa, ya = xa[finite], ya[finite]
+        wa = None if wa is None else wa[finite]
     if extent is None:
         if len(xa) == 0:
             raise ValueError("cannot infer an extent from zero points; pass extent=")
@@ -172,17 +176,24 @@ def _grid_points(x: npt.ArrayLike, y: npt.ArrayLike, weight: npt.ArrayLike | Non
     xmin, ymin, xmax, ymax = (float(v) for v in extent)
     w = round((xmax - xmin) / cell_size)
     h = round((ymax - ymin) / cell_size)
-    ix = np.floor((xa - xmin) * (1.0 / cell_size)).astype(np.int64)
-    iy = np.floor((ya - ymin) * (1.0 / cell_size)).astype(np.int64)
+    inv = 1.0 / cell_size
+    fx = xa - xmin  # fractional cell coordinates, in place to spare temporaries
+    fx *= inv
+    fy = ya - ymin
+    fy *= inv
     if clip:
-        inside = (ix >= 0) & (ix < w) & (iy >= 0) & (iy < h)
+        inside = (fx >= 0) & (fx < w) & (fy >= 0) & (fy < h)
         if not inside.all():
-            ix, iy = ix[inside], iy[inside]
+            fx, fy = fx[inside], fy[inside]
             wa = None if wa is None else wa[inside]
-    else:  # float rounding at the top edge
+    ix = fx.astype(np.int64)  # truncation is floor here: every coordinate is >= 0
+    iy = fy.astype(np.int64)
+    if not clip:  # float rounding at the top edge
         np.minimum(ix, w - 1, out=ix)
         np.minimum(iy, h - 1, out=iy)
-    flat = iy * w + ix
+    iy *= w
+    iy += ix
+    flat = iy
     values = np.bincount(flat, weights=wa, minlength=h * w).astype(np.float64).reshape(h, w)
     return Grid(values, (xmin, ymin, xmax, ymax), float(cell_size), crs, provenance)
 
