@@ -84,7 +84,21 @@ def time_steps(labels: Sequence[Any]) -> tuple[list[Any], npt.NDArray[np.int64]]
 
 
 class TimeSteps:
-    """Fractional time steps over ``steps`` values with optional labels (years, say)."""
+    """Shared by statistics layers over time steps (terrain cells, regions): fractional steps
+    with optional labels (years), the change view and legend data. ``values`` is
+    ``(T, …)``; the layer sets the colour and change attributes in its ``__init__``."""
+
+    values: npt.NDArray[np.float32]
+    name: str
+    domain: tuple[float, float]
+    scale: str
+    colormap: Colormap
+    units: str
+    label: str
+    no_data: str
+    change: tuple[int, int] | None
+    change_colormap: Colormap
+    change_range: float
 
     steps: int
     times: tuple[Any, ...]
@@ -122,6 +136,59 @@ class TimeSteps:
             return a + (b - a) * mix
         except (TypeError, ValueError):
             return self.times[s1 if mix >= 0.5 else s0]
+
+    # -- change view -------------------------------------------------------------------------
+    def show_change(self, from_step: int | object, to_step: int | object, *,
+                    colormap: str | Sequence[object] | Colormap = DIVERGING_DEFAULT,
+                    limit: float | None = None) -> None:
+        """Colour by the change from one time step to another on a diverging map (a uniform).
+
+        Steps are indices or time labels (years). Heights keep following :attr:`time_index`.
+        ``limit``: the change at either end of the map (default: the largest absolute change).
+        """
+        a, b = self._step_arg(from_step), self._step_arg(to_step)
+        self.change = (a, b)
+        cmap = Colormap(colormap)
+        if cmap.name != self.change_colormap.name or cmap.name == "custom":
+            self.change_colormap = cmap
+            self.invalidate()  # the diverging table is uploaded with the layer
+        if limit is None:
+            delta = self.values[b] - self.values[a]
+            finite = delta[np.isfinite(delta)]
+            limit = float(np.abs(finite).max()) if finite.size else 1.0
+        self.change_range = float(limit) if limit > 0 else 1.0
+
+    def show_values(self) -> None:
+        """Back from the change view to colouring by value (a uniform)."""
+        self.change = None
+
+    def _step_arg(self, step: int | object) -> int:
+        if isinstance(step, (int, np.integer)) and not self.times:
+            index = int(step)
+        elif self.times:
+            try:
+                return self.step_of(step)
+            except ValueError:
+                if not isinstance(step, (int, np.integer)):
+                    raise
+                index = int(step)
+        else:
+            raise ValueError(f"{self.name}: time step {step!r} is not an index and the layer "
+                             "has no time labels")
+        if not 0 <= index < self.steps:
+            raise ValueError(f"{self.name}: time step {index} out of range 0…{self.steps - 1}")
+        return index
+
+    def legend(self) -> ColorScale:
+        """The colour scale drawn now: values (sequential) or, in a change view, changes."""
+        no_data = NO_DATA_GREY if self.no_data == "grey" else None
+        if self.change is not None:
+            a, b = (self.times[i] if self.times else i for i in self.change)
+            return color_scale((-self.change_range, self.change_range), "diverging",
+                               self.change_colormap, units=self.units, no_data_color=no_data,
+                               label=f"Change {a}→{b}" + (f": {self.label}" if self.label else ""))
+        return color_scale(self.domain, self.scale, self.colormap, units=self.units,
+                           label=self.label, no_data_color=no_data)
 
     @staticmethod
     def _blend(a: Any, b: Any, mix: float) -> Any:
@@ -411,61 +478,7 @@ class Terrain(TimeSteps, Layer):
         v = float(_scale_np(np.array([value], float), self.scale)[0])
         return min(max((v - lo) / max(hi - lo, 1e-30), 0.0), 1.0)
 
-    # -- change view -------------------------------------------------------------------------
-    def show_change(self, from_step: int | object, to_step: int | object, *,
-                    colormap: str | Sequence[object] | Colormap = DIVERGING_DEFAULT,
-                    limit: float | None = None) -> None:
-        """Colour by the change from one time step to another on a diverging map (a uniform).
-
-        Steps are indices or time labels (years). Heights keep following :attr:`time_index`.
-        ``limit``: the change at either end of the map (default: the largest absolute change).
-        """
-        a, b = self._step_arg(from_step), self._step_arg(to_step)
-        self.change = (a, b)
-        cmap = Colormap(colormap)
-        if cmap.name != self.change_colormap.name or cmap.name == "custom":
-            self.change_colormap = cmap
-            self._vaos.pop("color", None)  # the diverging table is uploaded with the layer
-            self.invalidate()
-        if limit is None:
-            delta = self.values[b] - self.values[a]
-            finite = delta[np.isfinite(delta)]
-            limit = float(np.abs(finite).max()) if finite.size else 1.0
-        self.change_range = float(limit) if limit > 0 else 1.0
-
-    def show_values(self) -> None:
-        """Back from the change view to colouring by value (a uniform)."""
-        self.change = None
-
-    def _step_arg(self, step: int | object) -> int:
-        if isinstance(step, (int, np.integer)) and not self.times:
-            index = int(step)
-        elif self.times:
-            try:
-                return self.step_of(step)
-            except ValueError:
-                if not isinstance(step, (int, np.integer)):
-                    raise
-                index = int(step)
-        else:
-            raise ValueError(f"{self.name}: time step {step!r} is not an index and the layer "
-                             "has no time labels")
-        if not 0 <= index < self.steps:
-            raise ValueError(f"{self.name}: time step {index} out of range 0…{self.steps - 1}")
-        return index
-
-    # -- legend and picking ------------------------------------------------------------------
-    def legend(self) -> ColorScale:
-        """The colour scale drawn now: values (sequential) or, in a change view, changes."""
-        no_data = NO_DATA_GREY if self.no_data == "grey" else None
-        if self.change is not None:
-            a, b = (self.times[i] if self.times else i for i in self.change)
-            return color_scale((-self.change_range, self.change_range), "diverging",
-                               self.change_colormap, units=self.units, no_data_color=no_data,
-                               label=f"Change {a}→{b}" + (f": {self.label}" if self.label else ""))
-        return color_scale(self.domain, self.scale, self.colormap, units=self.units,
-                           label=self.label, no_data_color=no_data)
-
+    # -- picking ---------------------------------------------------------------------------
     def pick_record(self, element: int) -> PickRecord:
         """The record of cell ``element`` (= row * W + col) at the current time."""
         w = self.grid_shape[1]

@@ -1,0 +1,37 @@
+#version 330 core
+// # regions.frag — flat-lit, colour-mapped prisms; regions without data are grey or absent.
+// Variant PICK writes (layer id, region row + 1) into an RG32UI id buffer instead of colour.
+#define SHADER_NAME regions.frag
+#include "lib/lighting.glsl"
+
+in vec3 v_normal;
+in float v_level;
+in float v_valid;
+flat in uint v_region;
+
+#ifdef PICK
+uniform uint u_pick_layer;
+out uvec2 f_id;
+
+void main() {
+    if (v_valid < 0.5) discard;
+    f_id = uvec2(u_pick_layer, v_region + 1u);
+}
+#else
+uniform sampler2D t_colormap;  // 256×1 RGBA8 lookup table
+uniform vec3 u_to_sun;
+uniform float u_ambient;
+uniform vec4 u_no_data;        // colour of regions without data; alpha 0 = not drawn
+out vec4 f_color;
+
+void main() {
+    vec3 base;
+    if (v_valid < 0.5) {
+        if (u_no_data.a <= 0.0) discard;
+        base = u_no_data.rgb;
+    } else {
+        base = texture(t_colormap, vec2((v_level * 255.0 + 0.5) / 256.0, 0.5)).rgb;
+    }
+    f_color = vec4(lit(base, v_normal, u_to_sun, u_ambient), 1.0);
+}
+#endif
