@@ -18,7 +18,8 @@ from vizkit.clock import Clock, FrameState
 from vizkit.colormap import Colormap
 from vizkit.events import HANDLED, KeyEvent, PointerEvent, ScrollEvent
 from vizkit.image import Image
-from vizkit.layers import Flows, Layer, Terrain
+from vizkit.layers import ColorScale, Flows, Layer, Regions, Terrain
+from vizkit.render.picking import PickRecord, pick
 from vizkit.runtime import run
 from vizkit.scene import Scene
 from vizkit.timeline import Timeline, tween
@@ -30,6 +31,7 @@ __all__ = [
     "Assets",
     "Camera",
     "Clock",
+    "ColorScale",
     "Colormap",
     "Flows",
     "FrameState",
@@ -37,11 +39,14 @@ __all__ = [
     "KeyEvent",
     "Layer",
     "Orbit",
+    "PickRecord",
     "PointerEvent",
+    "Regions",
     "Scene",
     "ScrollEvent",
     "Terrain",
     "Timeline",
+    "pick",
     "run",
     "tween",
 ]
