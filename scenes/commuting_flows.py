@@ -49,6 +49,7 @@ def hourly_trips(assets):
 class CommutingScene(vizkit.Scene):
     title = "Commuting in Uppsala län over a day"
     background = (0.02, 0.025, 0.04)
+    test_t = 6.0               # 07:30, the morning rush
 
     def setup(self, assets):
         population = vd.grid_from_frame(vd.read_csv(assets.path("uppsala_grid_1km.csv")),

@@ -129,7 +129,8 @@ def location_table(locations: Any, name: str = "Flows") -> tuple[pd.Index, np.nd
 def _lookup(codes: pd.Index, values: pd.Series) -> np.ndarray:
     """Location index per value (-1 when unknown); codes compared as text if types differ."""
     index = codes.get_indexer(values)
-    if (index < 0).any() and (codes.dtype == object) != (values.dtype == object):
+    numeric = pd.api.types.is_numeric_dtype
+    if (index < 0).any() and numeric(codes.dtype) != numeric(values.dtype):
         index = pd.Index(codes.astype(str)).get_indexer(values.astype(str))
     return index
 
@@ -236,7 +237,7 @@ class Flows(Layer):
             raise FlowsError(
                 f"{n}: unknown location codes in {len(rows)} row(s): " + _rows_text(
                     rows, lambda r: f"row {r} ("
-                    + ", ".join(f"{col} {codes[r]!r}" for col, codes, idx in
+                    + ", ".join(f"{col} '{codes[r]}'" for col, codes, idx in
                                 ((origin, o_codes, o_idx), (destination, d_codes, d_idx))
                                 if idx[r] < 0) + ")")
                 + f"; known codes: {', '.join(map(str, self.location_codes[:20]))}"
@@ -244,7 +245,7 @@ class Flows(Layer):
         raw = pd.to_numeric(od[volume], errors="coerce").to_numpy(np.float64)
 
         def describe(r: int) -> str:
-            return f"row {r} ({o_codes[r]}→{d_codes[r]}: {od[volume].iloc[r]!r})"
+            return f"row {r} ({o_codes[r]}→{d_codes[r]}: {od[volume].iloc[r]})"
 
         bad = ~np.isfinite(raw) | (raw < 0)
         if zero_volumes == "error":
