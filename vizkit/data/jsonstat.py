@@ -209,18 +209,27 @@ def _as_float(values: Sequence[Any], ctx: _Context, field: str,
               keys: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.float64]:
     """Values as float64 (None → NaN); a DataError names the first non-numeric one."""
     try:
-        return np.asarray(values, dtype=np.float64)
+        arr = np.asarray(values, dtype=np.float64)
+        if arr.ndim == 1:
+            return arr
     except (TypeError, ValueError):
         pass
-    obj = pd.Series(np.asarray(values, dtype=object))
-    num = pd.to_numeric(obj, errors="coerce")
-    bad = np.flatnonzero(num.isna().to_numpy() & obj.notna().to_numpy())
-    if len(bad) == 0:  # e.g. nested lists: report the first element that is not a scalar
-        bad = np.array([0])
-    i = int(bad[0])
+    # Bad input only: find the first offending cell to name it (a scan, never on good data).
+    bad = [i for i, v in enumerate(values) if v is not None and not _is_number(v)]
+    i = bad[0] if bad else 0
     where = int(keys[i]) if keys is not None else i
-    raise ctx.error(f"{field}[{where}]", f"non-numeric value ({len(bad)} such cells)",
-                    obj.iloc[i])
+    raise ctx.error(f"{field}[{where}]", f"non-numeric value ({max(len(bad), 1)} such cells)",
+                    values[i])
+
+
+def _is_number(v: Any) -> bool:
+    if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+        return False
+    try:
+        float(v)
+    except ValueError:
+        return False
+    return True
 
 
 def _cells(obj: Any, n: int, ctx: _Context, field: str
