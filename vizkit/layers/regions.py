@@ -88,7 +88,8 @@ class Regions(TimeSteps, Layer):
         values, labels = _join(data, self.codes, code, value, time, self.name)
         if scale not in SCALES:
             raise ValueError(f"{self.name}: scale must be one of {sorted(SCALES)}, got {scale!r}")
-        self.values = np.ascontiguousarray(values, dtype=np.float32)  # (T, R)
+        with np.errstate(under="ignore"):  # tiny values round to 0 in float32
+            self.values = np.ascontiguousarray(values, dtype=np.float32)  # (T, R)
         self.times = _labels(times if times is not None else labels, self.steps, self.name)
         self.mesh = build_prism_mesh(polygons, self.name)
         self.origin = self.mesh.origin

@@ -267,7 +267,11 @@ class Terrain(TimeSteps, Layer):
         if array.shape[1] < 2 or array.shape[2] < 2:
             raise ValueError(f"{self.name}: a terrain needs at least 2×2 cells, got "
                              f"{array.shape[1]}×{array.shape[2]}")
-        self.values = np.ascontiguousarray(array, dtype=np.float32)
+        with np.errstate(under="ignore", over="raise"):  # tiny values round to 0 in float32
+            try:
+                self.values = np.ascontiguousarray(array, dtype=np.float32)
+            except FloatingPointError:
+                raise ValueError(f"{self.name}: values exceed float32 range") from None
         if np.isinf(self.values).any():
             raise ValueError(f"{self.name}: values contain infinity; use NaN for no data")
         if extent is None:
