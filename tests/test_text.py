@@ -88,5 +88,5 @@ def test_attribution_lists_each_dataset_once():
 def test_bad_anchor_and_font_are_named():
     with pytest.raises(ValueError, match="anchor must be one of"):
         vizkit.Caption("x", anchor="middle")
-    with pytest.raises(ValueError, match="font file not found or unreadable: /nope.ttf"):
+    with pytest.raises(ValueError, match=r"font file not found or unreadable: /nope\.ttf"):
         vizkit.Caption("x", font_path="/nope.ttf")

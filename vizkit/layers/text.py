@@ -51,7 +51,7 @@ def rasterise(lines: Sequence[str], *, size_px: int = 18, color=(235, 238, 242, 
               font_path: str | None = None) -> npt.NDArray[np.uint8]:
     """An RGBA image (premultiplied alpha, top row first) of ``lines`` on a backdrop."""
     font = _font(int(size_px), font_path)
-    line_height = int(round(size_px * 1.3))
+    line_height = round(size_px * 1.3)
     widths = [int(np.ceil(font.getlength(line))) for line in lines] or [0]
     width = max(widths) + 2 * padding_px
     height = line_height * max(len(lines), 1) + 2 * padding_px
