@@ -18,7 +18,7 @@ from vizkit.clock import Clock, FrameState
 from vizkit.colormap import Colormap
 from vizkit.events import HANDLED, KeyEvent, PointerEvent, ScrollEvent
 from vizkit.image import Image
-from vizkit.layers import ColorScale, Flows, Layer, Regions, Terrain
+from vizkit.layers import Attribution, Caption, ColorScale, Flows, Layer, Regions, Terrain
 from vizkit.render.picking import PickRecord, pick
 from vizkit.runtime import run
 from vizkit.scene import Scene
@@ -29,7 +29,9 @@ __version__ = "0.1.0"
 __all__ = [
     "HANDLED",
     "Assets",
+    "Attribution",
     "Camera",
+    "Caption",
     "Clock",
     "ColorScale",
     "Colormap",

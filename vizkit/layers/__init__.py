@@ -5,5 +5,6 @@ from vizkit.layers.flows import Flows
 from vizkit.layers.legend import ColorScale
 from vizkit.layers.regions import Regions
 from vizkit.layers.terrain import Terrain
+from vizkit.layers.text import Attribution, Caption
 
-__all__ = ["ColorScale", "Flows", "Layer", "Regions", "Terrain"]
+__all__ = ["Attribution", "Caption", "ColorScale", "Flows", "Layer", "Regions", "Terrain"]
