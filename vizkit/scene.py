@@ -31,6 +31,7 @@ from vizkit.layers.base import Layer
 from vizkit.view import ViewState
 
 if TYPE_CHECKING:
+    from vizkit.exhibit import ExhibitConfig
     from vizkit.image import Image
     from vizkit.targets.offscreen import OffscreenRenderer
 
@@ -59,6 +60,7 @@ class Scene:
         self.layers: list[Layer] = []
         self.camera = Camera()
         self.orbit: Orbit | None = Orbit()
+        self.exhibit: ExhibitConfig | None = None  # set when run from an exhibit folder
         self._is_set_up = False
         self._offscreen: OffscreenRenderer | None = None
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 import contextlib
 import runpy
 import sys
-import tomllib
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from vizkit.assets import Assets
+from vizkit.exhibit import ExhibitConfig, ExhibitError
 from vizkit.scene import Scene
 
 RUN_NAME = "__vizkit_scene__"
@@ -75,12 +75,18 @@ class LoadedTarget:
 
     scene_cls: type[Scene]
     script: Path
-    exhibit: dict | None = None
+    exhibit: ExhibitConfig | None = None
 
     def create(self) -> Scene:
-        """A fresh scene instance with assets resolved relative to its script."""
+        """A fresh scene instance with assets resolved relative to its script (and, for an
+        exhibit, also in the exhibit folder), carrying the exhibit's settings."""
+        assets = Assets.for_script(self.script)
+        if self.exhibit is not None:
+            assets.roots[:0] = [self.exhibit.folder / "assets", self.exhibit.folder]
         with script_errors(self.script):
-            return self.scene_cls(Assets.for_script(self.script))
+            scene = self.scene_cls(assets)
+        scene.exhibit = self.exhibit
+        return scene
 
 
 def load_scene_class(path: str | Path) -> type[Scene]:
@@ -114,16 +120,9 @@ def load_target(target: str | Path) -> LoadedTarget:
     """A scene script, or an exhibit folder whose ``exhibit.toml`` names its scene."""
     path = Path(target)
     if path.is_dir():
-        manifest = path / "exhibit.toml"
-        if not manifest.is_file():
-            raise ScriptError(f"{path}: not an exhibit folder (no exhibit.toml)")
         try:
-            config = tomllib.loads(manifest.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ScriptError(f"{manifest}: {exc}") from None
-        scene = config.get("scene")
-        if not isinstance(scene, str):
-            raise ScriptError(f"{manifest}: field 'scene' (the scene script's path) is missing")
-        script = path / scene
-        return LoadedTarget(load_scene_class(script), script, config)
+            config = ExhibitConfig.load(path)
+        except ExhibitError as exc:
+            raise ScriptError(str(exc)) from None
+        return LoadedTarget(load_scene_class(config.scene), config.scene, config)
     return LoadedTarget(load_scene_class(path), path)
