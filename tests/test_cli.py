@@ -153,3 +153,26 @@ def test_an_exhibit_folder_renders_its_scene(tmp_path):
     write(exhibit / "exhibit.toml", 'display = "window"\n')
     result = vizkit("render", str(exhibit), "--out", str(out))
     assert result.returncode == 1 and "field 'scene'" in result.stderr
+
+
+def test_check_reports_quality_as_text_and_json(tmp_path):
+    import json
+
+    text = vizkit("check", "assets/uppsala_population.json")
+    assert text.returncode == 0, text.stderr
+    assert "rows             54" in text.stdout and "CC0-1.0" in text.stdout
+    as_json = vizkit("check", "assets/uppsala_commuting_od.csv", "--json", "--min-count", "5")
+    assert as_json.returncode == 0, as_json.stderr
+    report = json.loads(as_json.stdout)
+    assert report["rows"] == 106
+    assert report["disclosure"]["rules"]["threshold"]["cells"] == 19
+
+
+def test_check_refuses_an_unreadable_file_in_one_line(tmp_path):
+    bad = write(tmp_path / "bad.json", '{"version": "2.0", "class": "dataset", "id": ["a"], '
+                '"size": [3], "dimension": {"a": {"category": {"index": ["x", "y"]}}}, '
+                '"value": [1, 2, 3]}')
+    result = vizkit("check", str(bad))
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0
+    assert "field 'size[0]'" in result.stderr and str(bad) in result.stderr
