@@ -1,0 +1,108 @@
+"""Render farm: frame ranges on local processes (--workers) and on a Dask LocalCluster of two
+worker processes give the same pixels as one process (same backend: llvmpipe)."""
+
+from __future__ import annotations
+
+import io
+import os
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vizkit.export import RenderJob, render_frame_range, render_on_dask, render_to_files
+from vizkit.image import Image
+from vizkit.script import ScriptError
+from vizkit.targets.dome import DomeSpec
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCENE = '''
+import numpy as np
+import vizkit
+
+
+class Turning(vizkit.Scene):
+    def setup(self, assets):
+        y, x = np.mgrid[0:24, 0:36]
+        self.add(vizkit.Terrain(np.exp(-((x - 24) ** 2 + (y - 10) ** 2) / 30.0),
+                                extent=(0, 0, 360, 240), colormap="viridis"))
+        self.frame_all(elevation=30)
+
+    def update(self, frame):
+        self.orbit.azimuth = 30.0 * frame.t
+        if frame.t > FAIL_AFTER:
+            raise ValueError(f"bad data at t={frame.t:g}")
+
+
+FAIL_AFTER = {fail_after}
+'''
+
+
+def write_scene(folder: Path, fail_after: float = 1e9) -> Path:
+    path = folder / "turning.py"
+    path.write_text(textwrap.dedent(SCENE).replace("{fail_after}", repr(fail_after)),
+                    encoding="utf-8")
+    return path
+
+
+def frames_of(folder: Path) -> dict[str, np.ndarray]:
+    return {p.name: Image.load(p).pixels for p in sorted(folder.glob("*.png"))}
+
+
+JOB = RenderJob(size=(96, 64), frames=8, fps=12.0, start=0.25, samples=4)
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory) -> tuple[Path, dict[str, np.ndarray]]:
+    """The reference: every frame rendered by one process."""
+    folder = tmp_path_factory.mktemp("farm")
+    script = write_scene(folder)
+    render_to_files(script, folder / "one" / "f_%03d.png", JOB, progress=False)
+    return script, frames_of(folder / "one")
+
+
+def test_two_local_workers_render_the_same_frames_as_one(single, tmp_path):
+    script, reference = single
+    report = render_to_files(script, tmp_path / "two" / "f_%03d.png", JOB, progress=False,
+                             workers=2)
+    assert report.rendered == JOB.frames
+    got = frames_of(tmp_path / "two")
+    assert list(got) == list(reference)
+    for name, pixels in reference.items():
+        assert np.array_equal(got[name], pixels), f"{name} differs between 1 and 2 workers"
+
+
+def test_a_worker_failure_names_the_script_line(tmp_path):
+    script = write_scene(tmp_path, fail_after=0.5)
+    with pytest.raises(ScriptError, match=r"turning\.py:\d+: ValueError: bad data at t="):
+        render_to_files(script, tmp_path / "out" / "f_%03d.png", JOB, progress=False,
+                        workers=2)
+    assert not list((tmp_path / "out").glob(".*partial*"))  # no half-written frames
+
+
+def test_frame_ranges_on_a_dask_local_cluster(single, tmp_path, monkeypatch):
+    distributed = pytest.importorskip("distributed")  # a declared dependency; always present
+    script, reference = single
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    dome_job = RenderJob(frames=4, fps=12.0, start=0.25, samples=0, dome=DomeSpec(96, 200, 15))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        seen: list[list[int]] = []
+        report = render_on_dask(client, script, tmp_path / "dask" / "f_%03d.png", JOB,
+                                progress=False, chunk_frames=3, on_range=seen.append)
+        assert report.rendered == JOB.frames
+        assert sorted(i for r in seen for i in r) == list(range(JOB.frames))
+        # without a shared filesystem the workers send PNG bytes back
+        domes = render_on_dask(client, script, tmp_path / "dome" / "d_%03d.png", dome_job,
+                               progress=False, shared_filesystem=False)
+        assert domes.rendered == 4
+    got = frames_of(tmp_path / "dask")
+    for name, pixels in reference.items():
+        assert np.array_equal(got[name], pixels), f"{name} differs between Dask and 1 process"
+    local = render_frame_range(script, None, dome_job, range(4))
+    for index, path in enumerate(sorted((tmp_path / "dome").glob("d_*.png"))):
+        assert np.array_equal(Image.load(path).pixels, Image.load(io.BytesIO(local[index])).pixels)
