@@ -1,0 +1,80 @@
+"""Population terrain — where the people of Uppsala län live, 2019–2024, as a landscape.
+
+Persons per 1 km square rise as a terrain (square-root heights, so the towns do not dwarf the
+countryside) that grows year by year while the camera swings round the county; at the end the
+colours switch to the change 2019→2024 on a diverging map. Squares the table does not list have
+nobody living there (0); squares outside the county outline — and its lake — have no data and
+are left out as holes, never drawn as zero.
+
+Data: ``assets/uppsala_grid_1km.csv``, vizkit's sample grid read with ``vizkit.data`` —
+**modelled** population (invented to look plausible), not Statistics Sweden figures.
+"""
+# vizkit-test: compare
+
+import numpy as np
+import shapely
+
+import vizkit
+import vizkit.data as vd
+
+YEARS = list(range(2019, 2025))
+SECONDS_PER_YEAR = 2.5         # one year's morph, including a rest on each year
+REST = 1.0                     # seconds the terrain holds still on a year
+CHANGE_AT = SECONDS_PER_YEAR * (len(YEARS) - 1) + 2.0   # then show the change 2019 → 2024
+
+
+def county_outline(municipalities):
+    """The county as one shape: the union of its municipalities (holes and islands kept)."""
+    parts = [shapely.Polygon(rings[0], rings[1:])
+             for polygons in municipalities["geometry"] for rings in polygons]
+    return shapely.union_all(parts)
+
+
+def year_index(t: float) -> float:
+    """Fractional year step at scene time ``t``: rest on each year, then morph to the next."""
+    year, into = divmod(t, SECONDS_PER_YEAR)
+    morph = max(0.0, (into - REST) / (SECONDS_PER_YEAR - REST))
+    return min(year + morph, len(YEARS) - 1)
+
+
+class PopulationTerrain(vizkit.Scene):
+    title = "Population per km², Uppsala län 2019–2024 (modelled data)"
+    duration = CHANGE_AT + 4.0
+    test_t = 6.0                # mid-way from 2020 to 2021
+
+    def setup(self, assets):
+        squares = vd.read_csv(assets.path("uppsala_grid_1km.csv"))
+        x, y, size, _crs = vd.parse_inspire_id(squares["grid_id"])
+        points = squares.assign(x=x + size / 2, y=y + size / 2).melt(
+            id_vars=["x", "y"], value_vars=[f"pop_{year}" for year in YEARS],
+            var_name="column", value_name="persons")
+        points["year"] = points["column"].str.removeprefix("pop_").astype(int)
+        terrain = vizkit.Terrain.from_points(
+            points, value="persons", time="year", cell_size=size, fill=0.0,
+            scale="sqrt", colormap="viridis", max_height=14_000, units="persons per km²",
+            label="Population (modelled)", provenance=squares.attrs.get("provenance"))
+
+        # Squares whose centre lies outside the county are no data: holes, not zeros.
+        county = county_outline(vd.read_geojson(assets.path("uppsala_municipalities.geojson"),
+                                                id_property="kommun"))
+        xmin, ymin, _, _ = terrain.extent
+        rows, cols = np.indices(terrain.grid_shape)
+        inside = shapely.contains_xy(county, xmin + (cols + 0.5) * size,
+                                     ymin + (rows + 0.5) * size)
+        terrain.values[:, ~inside] = np.nan
+        self.terrain = self.add(terrain)
+        self.frame_all(azimuth=-20, elevation=36, margin=0.72)
+        self.tour = vizkit.Timeline(easing="smooth")
+        self.tour.key(0, azimuth=-20, elevation=36).key(self.duration, azimuth=25, elevation=30)
+
+    def update(self, frame):
+        self.terrain.time_index = year_index(frame.t)
+        if frame.t >= CHANGE_AT:
+            self.terrain.show_change(YEARS[0], YEARS[-1])
+        else:
+            self.terrain.show_values()
+        self.tour.apply(self.orbit, frame.t)
+
+
+if __name__ == "__main__":
+    vizkit.run(PopulationTerrain)

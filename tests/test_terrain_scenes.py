@@ -1,0 +1,48 @@
+"""The terrain and regions scenes render at a fixed time and match their references."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vizkit.clock import FrameState
+from vizkit.script import load_target
+from vizkit.testing import lit_fraction
+
+SCENES = Path(__file__).resolve().parent.parent / "scenes"
+
+
+@pytest.mark.parametrize("name", ["population_terrain", "regions"])
+def test_scene_matches_its_reference(name, offscreen, reference):
+    scene = load_target(SCENES / f"{name}.py").create()
+    t = scene.test_t
+    image = offscreen.render(scene, FrameState(t, 1 / scene.fps, round(t * scene.fps)))
+    assert lit_fraction(image, scene.background) > 0.15
+    reference(image, f"scene_{name}")
+    scene.release()
+
+
+def test_population_terrain_animates_years_and_ends_on_the_change_view(offscreen):
+    scene = load_target(SCENES / "population_terrain.py").create()
+    frames = {}
+    for t in (0.0, 6.0, 100.0):
+        frames[t] = offscreen.render(scene, FrameState(t, 1 / 30, 0)).rgb.astype(int)
+    terrain = scene.terrain
+    assert terrain.time_index == terrain.steps - 1 and terrain.change == (0, terrain.steps - 1)
+    assert terrain.legend().kind == "diverging"
+    assert terrain.times[0] == 2019 and terrain.provenance.modelled
+    # Outside the county is no data; inside, unlisted squares are 0 persons.
+    assert np.isnan(terrain.values[:, 0, 0]).all() and np.nanmin(terrain.values) == 0.0
+    assert np.abs(frames[0.0] - frames[6.0]).max() > 0
+    scene.release()
+
+
+def test_regions_scene_joins_every_municipality(offscreen):
+    scene = load_target(SCENES / "regions.py").create()
+    offscreen.render(scene, FrameState(0.0, 1 / 30, 0))
+    regions = scene.regions
+    assert len(regions.codes) == 8 and not np.isnan(regions.values).any()
+    assert regions.times[0] == "2019" and regions.steps == 6
+    scene.release()
