@@ -68,7 +68,7 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
         size = window.get_framebuffer_size()
         if dome is not None:
             draw_dome_frame(domes, dome, gpu, scene, frame, size, samples)
-            finish_frame(domes["dome"])
+            finish_frame(size)
             return
         if targets["scene"] is None or targets["scene"].size != tuple(size):
             if targets["scene"] is not None:
@@ -80,14 +80,16 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
         gpu.ctx.copy_framebuffer(gpu.ctx.detect_framebuffer(), target.color_only)
         finish_frame(None)
 
-    def finish_frame(dome_renderer: DomeRenderer | None) -> None:
+    def finish_frame(screen_size: tuple[int, int] | None) -> None:
         state["frames"] += 1
         if max_frames is not None and state["frames"] >= max_frames:
             if screenshot is not None:
-                if dome_renderer is not None:
-                    frame = clock.frame(clock.index)
-                    dome_renderer.draw(scene, frame, advance=False)
-                    Image(dome_renderer.output.read()).save(screenshot)
+                if screen_size is not None:  # dome: what the window shows, letterbox included
+                    shot = RenderTarget(gpu, screen_size, 0)
+                    draw_dome_frame(domes, dome, gpu, scene, clock.frame(clock.index),
+                                    screen_size, samples, framebuffer=shot.framebuffer)
+                    Image(shot.read()).save(screenshot)
+                    shot.release()
                 else:
                     Image(targets["scene"].read()).save(screenshot)
             pyglet.app.exit()  # closing inside on_draw would break pyglet's window loop
