@@ -174,7 +174,8 @@ class Attribution(Caption):
     def _compose(self, layers: Iterable[Layer]) -> str:
         credits = attribution_lines(layer.provenance for layer in layers
                                     if not isinstance(layer, Caption))
-        lines = [f"Data: {c}" for c in credits] + self._extra
+        lines = [c if c.lower().startswith(("data", "source")) else f"Data: {c}"
+                 for c in credits] + self._extra
         return "\n".join(lines or ["Data: source not stated"])
 
     def refresh(self, layers: Iterable[Layer]) -> None:
