@@ -151,12 +151,23 @@ def test_same_code_on_spark_local_mode(records):
     import ibis
     from pyspark.sql import SparkSession
 
-    spark = (SparkSession.builder.master("local[2]").appName("vizkit-privacy-test")
-             .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
-             .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    conf = {
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.shuffle.partitions": "1",
+        "spark.default.parallelism": "1",
+        "spark.sql.adaptive.enabled": "false",
+        "spark.sql.codegen.wholeStage": "false",  # tiny data: skip Java code generation
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.sql.session.timeZone": "UTC",
+    }
+    builder = SparkSession.builder.master("local[2]").appName("vizkit-privacy-test")
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
     try:
         con = ibis.pyspark.connect(spark)
-        small = records.iloc[:5000]
+        small = records.iloc[:3000]
         for name in ("default", "noise+random-rounding"):
             policy = POLICIES[name]
             got = con.execute(aggregate_od(small, origin="origin", destination="destination",

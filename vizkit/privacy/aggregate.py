@@ -25,9 +25,10 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
-from vizkit.privacy.cellkey import KEY_RANGE, MASK32, record_keys, rounding_keys
+from vizkit.privacy.cellkey import KEY_RANGE, MASK32, MIX_MULTIPLIER, ROUND_SALT, fold64, mix32
 from vizkit.privacy.policy import DEFAULT_POLICY, Policy
 from vizkit.privacy.rounding import display_floor
 
@@ -46,13 +47,25 @@ def _records(records: Records, backend: Any | None) -> ir.Table:
     return con.read_parquet(os.fspath(records))
 
 
+def _mix32(t: ir.Table, column: str) -> ir.Table:
+    """``column = mix32(column)`` in stages, so the SQL stays small (each step reads its input
+    twice; inlined, three steps would copy the expression eight times)."""
+    for _ in range(2):
+        c = t[column]
+        t = t.mutate(**{column: ((c >> 16) ^ c) * MIX_MULTIPLIER & MASK32})
+    c = t[column]
+    return t.mutate(**{column: (c >> 16) ^ c})
+
+
 def _with_record_keys(
     t: ir.Table, record_key: str | None, record_id: str | None, policy: Policy
 ) -> tuple[ir.Table, bool]:
     if record_key is not None:
         return t.mutate(_rk=t[record_key].cast("int64") & MASK32), True
     if record_id is not None:
-        return t.mutate(_rk=record_keys(t[record_id].cast("int64"), policy.seed)), True
+        salt = int(mix32(np.int64(policy.seed) & MASK32)) if policy.seed else 0
+        t = t.mutate(_rk=fold64(t[record_id].cast("int64")) ^ salt)
+        return _mix32(t, "_rk"), True
     if policy.needs_cell_keys:
         raise ValueError("this policy uses cell keys (noise or random rounding): pass "
                          "record_key= (a column of keys in [0, 2**32)) or record_id= "
@@ -67,55 +80,48 @@ def _count(t: ir.Table, group: Sequence[Any], keyed: bool) -> ir.Table:
     return t.group_by(group).aggregate(**metrics)
 
 
-def _protect_columns(
-    t: ir.Table, policy: Policy, hidden: Any | None = None, hidden_rule: str = "merged"
-) -> dict[str, Any]:
-    """Protected ``_value``, ``suppressed`` and ``rule`` expressions from ``_n`` (and ``_ck``)."""
-    n = t._n
+def _protect(
+    t: ir.Table, policy: Policy, hidden: str | None = None, hidden_rule: str = "merged"
+) -> ir.Table:
+    """Add protected ``_value`` (NULL where hidden), ``suppressed`` and ``rule`` from ``_n``
+    (and ``_ck``), the same arithmetic as :meth:`Policy.apply`, in staged projections."""
     if not policy.enabled:
-        return {"_value": n.cast("float64"), "suppressed": ibis.literal(False),
-                "rule": ibis.literal("")}
+        return t.mutate(_value=t._n.cast("float64"), suppressed=ibis.literal(False),
+                        rule=ibis.literal(""))
     k = policy.k
-    primary = (n > 0) & (n < k)
-    suppressed = primary if hidden is None else primary | hidden
-    shown = n
-    noisy = ibis.literal(False)
+    t = t.mutate(_primary=(t._n > 0) & (t._n < k))
+    t = t.mutate(suppressed=t._primary if hidden is None else t._primary | t[hidden])
     if policy.noise is not None:
-        d = policy.noise.max_deviation
-        room = ibis.least(n - k, d)
+        t = t.mutate(_room=ibis.least(t._n - k, policy.noise.max_deviation))
         cases = []
         for r, (v, _p, thr) in enumerate(policy.noise.rows()):
-            for vi, ti in zip(v.tolist(), thr.tolist(), strict=True):
-                if r > 0:
-                    cases.append(((room == r) & (t._ck < ti), vi))
-        noise = ibis.cases(*cases, else_=0)
-        noise = ibis.ifelse(suppressed | (n < k), 0, noise)
-        shown = n + noise
-        noisy = noise != 0
-    rounded = ibis.literal(False)
+            if r > 0:
+                cases += [((t._room == r) & (t._ck < ti), vi)
+                          for vi, ti in zip(v.tolist(), thr.tolist(), strict=True)]
+        t = t.mutate(_noise=ibis.ifelse(t.suppressed | (t._n < k), 0,
+                                        ibis.cases(*cases, else_=0)))
+        t = t.mutate(_shown=t._n + t._noise)
+    else:
+        t = t.mutate(_noise=ibis.literal(0), _shown=t._n)
     if policy.rounding and policy.rounding > 1:
         b = policy.rounding
-        rem = shown % b
-        down = shown - rem
         if policy.random_rounding:
-            up = rounding_keys(t._ck) * b < rem * KEY_RANGE
-        else:
-            up = rem * 2 >= b
-        value = ibis.ifelse(up & (rem > 0), down + b, down)
-        value = ibis.ifelse(shown > 0, ibis.greatest(value, display_floor(k, b)), value)
-        rounded = (value != shown) & ~suppressed
-        shown = value
-    first = [] if hidden is None else [(hidden, hidden_rule)]  # e.g. "merged" before threshold
-    rule = ibis.cases(
-        *first,
-        (primary, "threshold"),
-        (noisy & rounded, "cell_key+rounding"),
-        (noisy, "cell_key"),
-        (rounded, "rounding"),
-        else_="",
-    )
-    value = ibis.ifelse(suppressed, ibis.null("float64"), shown.cast("float64"))
-    return {"_value": value, "suppressed": suppressed, "rule": rule}
+            t = _mix32(t.mutate(_rr=t._ck ^ ROUND_SALT), "_rr")
+        t = t.mutate(_rem=t._shown % b)
+        up = t._rr * b < t._rem * KEY_RANGE if policy.random_rounding else t._rem * 2 >= b
+        t = t.mutate(_r=ibis.ifelse(up & (t._rem > 0), t._shown - t._rem + b,
+                                    t._shown - t._rem))
+        t = t.mutate(_r=ibis.ifelse(t._shown > 0, ibis.greatest(t._r, display_floor(k, b)),
+                                    t._r))
+    else:
+        t = t.mutate(_r=t._shown)
+    noisy = t._noise != 0
+    rounded = (t._r != t._shown) & ~t.suppressed
+    first = [] if hidden is None else [(t[hidden], hidden_rule)]  # "merged" before threshold
+    rule = ibis.cases(*first, (t._primary, "threshold"), (noisy & rounded, "cell_key+rounding"),
+                      (noisy, "cell_key"), (rounded, "rounding"), else_="")
+    return t.mutate(_value=ibis.ifelse(t.suppressed, ibis.null("float64"),
+                                       t._r.cast("float64")), rule=rule)
 
 
 def aggregate_od(
@@ -157,7 +163,7 @@ def aggregate_od(
     agg = _count(t, [origin, destination, *by], keyed)
     cols = [origin, destination, *by]
     if not policy.enabled or policy.flows == "remove":
-        prot = agg.mutate(**_protect_columns(agg, policy))
+        prot = _protect(agg, policy)
         return prot.select(*cols, **{count: prot._value}, suppressed=prot.suppressed,
                            rule=prot.rule)
     k = policy.k
@@ -176,7 +182,7 @@ def aggregate_od(
         **{destination: ibis.literal(other)}, _merged=ibis.literal(False))
     keep = [*cols, "_n", *(["_ck"] if keyed else []), "_merged"]
     table = marked.select(*keep).union(others.select(*keep))
-    prot = table.mutate(**_protect_columns(table, policy, table._merged, "merged"))
+    prot = _protect(table, policy, "_merged", "merged")
     return prot.select(*cols, **{count: prot._value}, suppressed=prot.suppressed, rule=prot.rule)
 
 
@@ -220,10 +226,9 @@ def aggregate_grid(
     agg = _count(t, ["_ix", "_iy"], keyed)
 
     def out(tab: ir.Table, scale: float, rule: str | None = None) -> ir.Table:
-        cols = _protect_columns(tab, policy)
+        prot = _protect(tab, policy)
         if rule is not None:
-            cols["rule"] = ibis.ifelse(cols["suppressed"], cols["rule"], rule)
-        prot = tab.mutate(**cols)
+            prot = prot.mutate(rule=ibis.ifelse(prot.suppressed, prot.rule, rule))
         return prot.select(x=(prot._ix * scale).cast("float64"),
                            y=(prot._iy * scale).cast("float64"),
                            size=ibis.literal(float(scale)), **{count: prot._value},

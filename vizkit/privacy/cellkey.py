@@ -40,8 +40,8 @@ import pandas as pd
 KEY_BITS = 32
 KEY_RANGE = 1 << KEY_BITS
 MASK32 = KEY_RANGE - 1
-_MIX = 0x45D9F3B
-_ROUND_SALT = 0x9E3779B9
+MIX_MULTIPLIER = 0x45D9F3B
+ROUND_SALT = 0x9E3779B9
 
 
 def mix32(x: Any) -> Any:
@@ -56,8 +56,8 @@ def mix32(x: Any) -> Any:
     Returns:
         Hashed integers in ``[0, 2**32)``, same kind as ``x``.
     """
-    x = ((x >> 16) ^ x) * _MIX & MASK32
-    x = ((x >> 16) ^ x) * _MIX & MASK32
+    x = ((x >> 16) ^ x) * MIX_MULTIPLIER & MASK32
+    x = ((x >> 16) ^ x) * MIX_MULTIPLIER & MASK32
     return (x >> 16) ^ x
 
 
@@ -95,7 +95,7 @@ def cell_keys_from_labels(frame: pd.DataFrame, seed: int = 0) -> npt.NDArray[np.
 
 def rounding_keys(cell_keys: Any) -> Any:
     """Second, independent key per cell for random rounding (so it is not tied to the noise)."""
-    return mix32(cell_keys ^ _ROUND_SALT)
+    return mix32(cell_keys ^ ROUND_SALT)
 
 
 def _shape(support: np.ndarray, s: float) -> np.ndarray:

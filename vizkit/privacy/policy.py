@@ -196,7 +196,9 @@ class Policy:
         extra = np.zeros(n.shape, bool) if hidden is None else np.asarray(hidden, bool)
         suppressed = primary | extra
         rule = np.full(n.shape, "", dtype=object)
-        shown = np.nan_to_num(n).astype(np.int64)
+        # noise and rounding work on integers; without them, values pass through unchanged
+        shown = np.rint(np.nan_to_num(n)).astype(np.int64) if (
+            self.noise is not None or self.rounding) else np.nan_to_num(n)
         if self.needs_cell_keys:
             if cell_keys is None:
                 raise ValueError("this policy needs cell keys (noise or random rounding)")
