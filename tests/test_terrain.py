@@ -355,3 +355,13 @@ def test_reference_terrain_change_view(offscreen, reference):
     scene.terrain.show_change(2013, 2023)
     reference(offscreen.render(scene, FRAME), "terrain_change")
     scene.release()
+
+
+def test_pixel_normals_match_vertex_normals_on_a_fine_grid(offscreen):
+    fine = bump(rows=240, cols=320, at=(150, 200), height=100.0, width=2000.0)
+    smooth = render(offscreen, Oblique(fine, normals="vertex"))
+    pixel = render(offscreen, Oblique(fine, normals="pixel"))
+    diff = diff_images(smooth.astype(np.uint8), pixel.astype(np.uint8), 8)
+    assert diff.fraction_over < 0.01
+    assert vizkit.Terrain(np.zeros((512, 512)), extent=(0, 0, 1, 1)).normals == "pixel"
+    assert vizkit.Terrain(np.zeros((64, 64)), extent=(0, 0, 1, 1)).normals == "vertex"

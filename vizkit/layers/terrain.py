@@ -35,6 +35,8 @@ from vizkit.view import ViewState
 
 SCALES = {"linear": 0, "sqrt": 1, "log": 2}
 NO_DATA = ("hole", "grey")
+NORMALS = ("auto", "vertex", "pixel")
+PIXEL_NORMALS_FROM = 512 * 512  # cells from which normals="auto" lights per pixel
 Extent = tuple[float, float, float, float]
 
 
@@ -234,6 +236,11 @@ class Terrain(TimeSteps, Layer):
         no_data: ``"hole"`` (default) or ``"grey"`` — how NaN cells look (a uniform).
         contours: draw iso-lines every ``contours`` value units (a shader variant), or None.
         contour_color: RGBA (0–1) of contour lines; alpha is their opacity.
+        normals: ``"vertex"`` (smooth, from four neighbouring cells in the vertex shader),
+            ``"pixel"`` (per triangle, from screen-space derivatives in the fragment shader:
+            one texture fetch per vertex instead of five) or ``"auto"`` (default: ``"pixel"``
+            from 512×512 cells up, where triangles are about a pixel and both look the same).
+            A variant: changing it rebuilds the program.
     """
 
     def __init__(self, values: Any, extent: Sequence[float] | None = None, *,
@@ -245,7 +252,7 @@ class Terrain(TimeSteps, Layer):
                  units: str = "", label: str = "", no_data: str = "hole",
                  contours: float | None = None,
                  contour_color: Sequence[float] = (0.0, 0.0, 0.0, 0.45),
-                 name: str | None = None, provenance: object = None):
+                 normals: str = "auto", name: str | None = None, provenance: object = None):
         if _is_grid_like(values):
             grid = values
             values = grid.values
@@ -302,6 +309,11 @@ class Terrain(TimeSteps, Layer):
         self.no_data = no_data
         self._contours = None if contours is None else self._check_interval(contours)
         self.contour_color = tuple(float(c) for c in contour_color)
+        if normals not in NORMALS:
+            raise ValueError(f"{self.name}: normals must be one of {NORMALS}, got {normals!r}")
+        h, w = self.grid_shape
+        self.normals = ("pixel" if h * w >= PIXEL_NORMALS_FROM else "vertex"
+                        ) if normals == "auto" else normals
         self.time_index = 0.0  # fractional time step shown: 1.25 = a quarter from step 1 to 2
         self.change: tuple[int, int] | None = None  # steps compared by the change view
         self.change_colormap = Colormap(DIVERGING_DEFAULT)
@@ -511,6 +523,8 @@ class Terrain(TimeSteps, Layer):
             defines: dict[str, object] = {"PICK": 1} if pass_name == "pick" else {}
             if pass_name == "color" and self._contours is not None:
                 defines["CONTOURS"] = 1
+            if self.normals == "pixel":
+                defines["PIXEL_NORMALS"] = 1
             program = self._gpu.program("terrain/terrain.vert", "terrain/terrain.frag",
                                         defines=defines)
             vao = self._gpu.vertex_array(self._group, program, [], index_buffer=self._indices)

@@ -1,7 +1,9 @@
 #version 330 core
 // # terrain.frag — colour-mapped, lit terrain; cells without data are holes or flat grey,
 // never zero. Variants (#define): CONTOURS draws iso-lines every u_contour_interval value
-// units; PICK writes (layer id, cell index + 1) into an RG32UI id buffer instead of colour.
+// units; PICK writes (layer id, cell index + 1) into an RG32UI id buffer instead of colour;
+// PIXEL_NORMALS lights with the normal of the triangle under the fragment (derivatives of the
+// surface position) instead of the interpolated vertex normal.
 #define SHADER_NAME terrain.frag
 #include "lib/lighting.glsl"
 #include "lib/contours.glsl"
@@ -41,7 +43,13 @@ void main() {
     } else {
         base = texture(t_colormap, vec2((v_level * 255.0 + 0.5) / 256.0, 0.5)).rgb;
     }
-    vec3 rgb = lit(base, v_normal, u_to_sun, u_ambient);
+#ifdef PIXEL_NORMALS
+    vec3 normal = cross(dFdx(v_local), dFdy(v_local));
+    normal = normal.z < 0.0 ? -normal : normal;   // face up whatever the screen orientation
+#else
+    vec3 normal = v_normal;
+#endif
+    vec3 rgb = lit(base, normal, u_to_sun, u_ambient);
 #ifdef CONTOURS
     if (v_valid >= 0.5) {
         float line = contour_strength(v_value, u_contour_interval, 1.25);

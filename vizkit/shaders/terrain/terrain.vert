@@ -8,6 +8,11 @@
 // No data: a NaN vertex is flagged (v_valid = 0) and placed at the mean of its valid
 // neighbours, so the fragment shader can cut it out along the cell edges (v_valid < 0.5) —
 // a hole, or a grey patch — without ever pulling the surface down to zero.
+//
+// Variant PIXEL_NORMALS: normals come from screen-space derivatives in the fragment shader
+// instead of four neighbour fetches here. On a big grid (a triangle ≈ a pixel) the picture is
+// the same and the vertex stage — which llvmpipe runs on the CPU — does one fetch per step
+// instead of five; on small grids the vertex normals keep the surface smooth.
 #define SHADER_NAME terrain.vert
 #include "lib/scale.glsl"
 #include "lib/values.glsl"
@@ -42,27 +47,40 @@ float level_of(float v) {
 }
 
 void main() {
-    ivec2 cell = ivec2(gl_VertexID % u_grid.x, gl_VertexID / u_grid.x);
+    // Row and column from the vertex id in float (exact below 2^24 vertices): vector integer
+    // division has no SIMD instruction on CPUs, so llvmpipe would scalarise it.
+    float id = float(gl_VertexID), width = float(u_grid.x);
+    float row = floor((id + 0.5) / width);
+    ivec2 cell = ivec2(int(id - row * width), int(row));
     float v = value_at(cell);
+    bool valid = !isnan(v);
+#ifdef PIXEL_NORMALS
+    if (!valid) {
+        float n[4] = float[4](value_at(cell - ivec2(1, 0)), value_at(cell + ivec2(1, 0)),
+                              value_at(cell - ivec2(0, 1)), value_at(cell + ivec2(0, 1)));
+#else
     float n[4] = float[4](value_at(cell - ivec2(1, 0)), value_at(cell + ivec2(1, 0)),
                           value_at(cell - ivec2(0, 1)), value_at(cell + ivec2(0, 1)));
-    bool valid = !isnan(v);
-    if (!valid) {                // stand-in value: mean of valid neighbours (0 if none)
-        float sum = 0.0, count = 0.0;
+    if (!valid) {
+#endif
+        float sum = 0.0, count = 0.0;  // stand-in value: mean of valid neighbours (0 if none)
         for (int i = 0; i < 4; i++) {
             if (!isnan(n[i])) { sum += n[i]; count += 1.0; }
         }
         v = count > 0.0 ? sum / count : 0.0;
     }
-    float h = level_of(v) * u_max_height;
+    v_level = level_of(v);
+    float h = v_level * u_max_height;
+#ifdef PIXEL_NORMALS
+    v_normal = vec3(0.0, 0.0, 1.0);    // replaced per fragment
+#else
     float hn[4];
     for (int i = 0; i < 4; i++) hn[i] = isnan(n[i]) ? h : level_of(n[i]) * u_max_height;
     v_normal = normalize(vec3(-(hn[1] - hn[0]) / (2.0 * u_cell.x),
                               -(hn[3] - hn[2]) / (2.0 * u_cell.y), 1.0));
-
+#endif
     v_valid = valid ? 1.0 : 0.0;
     v_value = v;
-    v_level = level_of(v);
     if (u_change == 1) {
         ivec2 c = clamp(cell, ivec2(0), u_grid - 1);
         float a = texelFetch(t_values, ivec3(c, u_change_steps.x), 0).r;
