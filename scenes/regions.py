@@ -1,8 +1,9 @@
-"""Regions — the eight municipalities of Uppsala län rise as prisms as their population grows.
+"""Regions — the eight municipalities of Uppsala län rise as prisms as they fill with people.
 
-Each municipality is extruded to a height proportional to its population and coloured by it
-(viridis); the prisms grow from 2019 to 2024 while the camera circles the county. Uppsala's
-lake is a hole in its prism and Östhammar's island a second polygon of a multipolygon.
+Each municipality is extruded to a height proportional to its population density (persons per
+km² — a rate, not a total, so big municipalities do not look crowded just for being big) and
+coloured by it (viridis); the prisms grow from 2019 to 2024 while the camera circles the county.
+Uppsala's lake is a hole in its prism and Östhammar's island a second polygon of a multipolygon.
 
 Data: ``assets/uppsala_population.json`` (JSON-stat) and ``assets/uppsala_municipalities.geojson``
 read with ``vizkit.data`` — codes and names are real, the population figures and the shapes are
@@ -33,10 +34,13 @@ class RegionsScene(vizkit.Scene):
                                      "kommun")
         municipalities = vd.read_geojson(assets.path("uppsala_municipalities.geojson"),
                                          id_property="kommun")
+        area_km2 = municipalities["area"] / 1e6
+        population["density"] = population["value"] / population["Region"].astype(str).map(area_km2)
         self.regions = self.add(vizkit.Regions(
-            municipalities, population, code="Region", value="value", time="Tid",
-            colormap="viridis", max_height=22_000, units="persons",
-            label="Population (modelled)", provenance=population.attrs.get("provenance")))
+            municipalities, population, code="Region", value="density", time="Tid",
+            colormap="viridis", max_height=22_000, units="persons per km²",
+            label="Population density (modelled)",
+            provenance=population.attrs.get("provenance")))
         self.frame_all(azimuth=-30, elevation=34, margin=0.62)
         self.tour = vizkit.Timeline(easing="smooth")
         self.tour.key(0, azimuth=-30, elevation=34).key(self.duration, azimuth=20, elevation=28)

@@ -32,8 +32,10 @@ out float v_valid;
 flat out uint v_region;
 
 void main() {
-    int id = int(a_region);
-    ivec2 texel = ivec2(id % u_tex_width, id / u_tex_width);
+    // texel of the region, split in float (exact below 2^24): no scalarised integer division
+    float id = float(a_region), width = float(u_tex_width);
+    float row = floor((id + 0.5) / width);
+    ivec2 texel = ivec2(int(id - row * width), int(row));
     float v = blend_steps(t_values, texel, u_step0, u_step1, u_mix);
     bool valid = !isnan(v);
     float level = valid ? clamp((scale_value(v, u_scale) - u_domain.x)
