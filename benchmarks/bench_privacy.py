@@ -83,8 +83,10 @@ def secondary_1000x300() -> Iterator[Row]:
     # row sizes and column shares vary a lot, as in region × category tables
     rows = np.exp(rng.normal(3.0, 1.3, (1000, 1)))
     cols = rng.dirichlet(np.full(300, 0.8))[None, :] * 300
+    sparse = np.exp(rng.normal(4.5, 0.6, (1000, 1))) * rng.dirichlet(np.full(300, 6.0)) * 300
     for name, table in (
-        ("skewed", rng.poisson(rows * cols)),
+        ("skewed, many small cells", rng.poisson(rows * cols)),
+        ("few small cells", rng.poisson(sparse)),
         ("uniform mean 8", rng.poisson(8.0, (1000, 300))),
     ):
         hidden = secondary_suppression(table, k=5)
