@@ -23,9 +23,10 @@ uniform float u_ring_radius;    // radius (metres) of origin == destination ring
 
 const float PI = 3.14159265358979;
 
+// Textures wrap rows every 4096 texels (TEXTURE_WIDTH in flows.py; a single shorter row when
+// there are fewer). Shifts, not % and /: integer division is scalarised on CPU rasterisers.
 vec4 texel_at(sampler2D tex, int index) {
-    int width = textureSize(tex, 0).x;
-    return texelFetch(tex, ivec2(index % width, index / width), 0);
+    return texelFetch(tex, ivec2(index & 4095, index >> 12), 0);
 }
 
 struct Flow {

@@ -26,6 +26,7 @@ void main() {
     float d = length(gl_PointCoord - 0.5) * 2.0;
     float light = 1.0 - smoothstep(0.55, 1.0, d);
 #endif
-    if (light <= 0.0) discard;
+    // no discard: with ONE, ONE blending and no depth writes a zero adds nothing, and
+    // discard would cost more than it saves on CPU rasterisers
     f_color = vec4(v_color * light, 1.0);
 }

@@ -63,7 +63,8 @@ float particle_lane(uint flow, uint seed) {
 void main() {
     int i = int(a_flow);
     Flow f = flow_at(i);
-    bool shown = float(a_seed) < flow_count(i);
+    // one time bin: every allocated particle is shown (skip the count fetches)
+    bool shown = u_bins == 1 || float(a_seed) < flow_count(i);
     float s = particle_phase(a_flow, a_seed);
     float lane = particle_lane(a_flow, a_seed);
 #ifdef PROBE
@@ -76,11 +77,12 @@ void main() {
     if (u_selected >= 0 && f.origin_id != u_selected && f.destination_id != u_selected) {
         light *= u_dim;
     }
-    v_color = texelFetch(t_palette, ivec2(int(f.palette), 0), 0).rgb * light;
+    vec3 color = texelFetch(t_palette, ivec2(int(f.palette), 0), 0).rgb * light;
     float width = mix(u_size_px.x, u_size_px.y, f.size) * u_px_scale;
     vec3 head = flow_arc(f, s, lane);
     vec4 h = u_mvp * vec4(head, 1.0);
 #ifdef STREAKS
+    v_color = color;
     vec3 tail = flow_arc(f, max(s - u_tail, 0.0), lane);
     vec4 t = u_mvp * vec4(tail, 1.0);
     if (!shown || h.w <= 0.0 || t.w <= 0.0) {
@@ -105,6 +107,7 @@ void main() {
     v_length = len;
     v_radius = r;
 #else
+    v_color = color;
     gl_Position = shown ? h : HIDDEN;
     gl_PointSize = width;
 #endif
