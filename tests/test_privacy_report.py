@@ -28,6 +28,9 @@ def test_key_inference_rule():
     assert infer_keys(sample(), "value") == ["region", "sex", "year"]
     df = pd.DataFrame({"kommun": ["Upplands Väsby x", "Täby y"], "code": [1, 2], "value": [1, 2]})
     assert infer_keys(df, "value") == ["code"]  # text with spaces is a label
+    wide = pd.DataFrame({"grid_id": ["a", "b"], "year": [2019, 2020], "pop_2019": [1, 2],
+                         "pop_2020": [3, 4], "area_km2": [1.0, 1.0]})
+    assert infer_keys(wide, "pop_2019") == ["grid_id", "year"]  # other counts are measures
 
 
 def test_report_counts_rules_and_information_loss():
