@@ -103,6 +103,16 @@ def test_od_with_a_record_key_column(records):
                     ["origin", "destination", "hour"])
 
 
+def test_opt_out_returns_raw_counts_and_logs(records, caplog):
+    with caplog.at_level("WARNING", logger="vizkit.privacy"):
+        got = aggregate_od(records, origin="origin", destination="destination",
+                           policy=Policy.off("synthetic trips")).execute()
+    assert "synthetic trips" in caplog.text
+    want = records.groupby(["origin", "destination"]).size()
+    got = got.set_index(["origin", "destination"])["volume"].sort_index()
+    np.testing.assert_array_equal(got.to_numpy(), want.sort_index().to_numpy())
+
+
 def test_noise_needs_record_keys(records):
     with pytest.raises(ValueError, match="record_id"):
         aggregate_od(records, origin="origin", destination="destination",

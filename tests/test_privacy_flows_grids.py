@@ -140,8 +140,11 @@ def test_no_grid_square_below_k(g, mode, noisy):
 
 
 @pytest.mark.parametrize("mode", ["drop", "coarsen"])
-def test_grid_opt_out(mode):
+def test_grid_opt_out(mode, caplog):
     g = np.array([[1.0, 2.0]])
-    shown, mask = protect_grid(g, policy=Policy.off("test"), factor=5)
+    policy = Policy.off("modelled terrain, no persons").with_(grid=mode)
+    with caplog.at_level("WARNING", logger="vizkit.privacy"):
+        shown, mask = protect_grid(g, policy=policy, factor=5)
+    assert "modelled terrain" in caplog.text
     np.testing.assert_array_equal(shown, g)
     assert not mask.any()

@@ -18,6 +18,7 @@ protect an aggregated table with totals through :meth:`Policy.protect` instead.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Sequence
@@ -31,6 +32,8 @@ import pandas as pd
 from vizkit.privacy.cellkey import KEY_RANGE, MASK32, MIX_MULTIPLIER, ROUND_SALT, fold64, mix32
 from vizkit.privacy.policy import DEFAULT_POLICY, Policy
 from vizkit.privacy.rounding import display_floor
+
+log = logging.getLogger("vizkit.privacy")
 
 Records = ir.Table | pd.DataFrame | str | os.PathLike
 
@@ -60,6 +63,10 @@ def _mix32(t: ir.Table, column: str) -> ir.Table:
 def _with_record_keys(
     t: ir.Table, record_key: str | None, record_id: str | None, policy: Policy
 ) -> tuple[ir.Table, bool]:
+    policy.log_if_off()
+    if policy.enabled and policy.secondary:
+        log.warning("aggregate_*: secondary suppression is not applied inside the query; "
+                    "protect a table shown with totals with Policy.protect(..., totals=True)")
     if record_key is not None:
         return t.mutate(_rk=t[record_key].cast("int64") & MASK32), True
     if record_id is not None:

@@ -47,6 +47,7 @@ def protect_grid(
     if n.ndim != 2:
         raise ValueError(f"protect_grid needs an (H, W) array, got shape {n.shape}")
     h, w = n.shape
+    policy.log_if_off()
     if cell_keys is None:
         idx = np.arange(h * w, dtype=np.int64).reshape(h, w)
         ckeys = record_keys(idx, policy.seed)

@@ -125,6 +125,11 @@ class Policy:
         """A copy with some parameters changed: ``DEFAULT_POLICY.with_(rounding=5)``."""
         return dataclasses.replace(self, **changes)
 
+    def log_if_off(self) -> None:
+        """Log (warning, logger ``vizkit.privacy``) that raw values are shown, if they are."""
+        if not self.enabled:
+            log.warning("showing raw counts without disclosure protection: %s", self.reason)
+
     # ---- description -------------------------------------------------------------------------
 
     @property
@@ -250,8 +255,7 @@ class Policy:
         """
         ckey_col = cell_key if cell_key is not None and cell_key in df.columns else None
         keys = resolve_keys(df, count, keys, exclude=[ckey_col] if ckey_col else [])
-        if not self.enabled:
-            log.warning("showing raw counts without disclosure protection: %s", self.reason)
+        self.log_if_off()
         if keys and df.duplicated(keys).any():
             raise ValueError(f"table has more than one row per cell for keys {keys}; "
                              "aggregate it first")
