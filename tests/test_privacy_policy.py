@@ -86,6 +86,20 @@ def test_opt_out_is_explicit_and_logged(caplog):
     assert "without disclosure protection" in off.statement
 
 
+def test_policy_from_exhibit_config_round_trips(caplog):
+    p = Policy.from_config({"k": 10, "rounding": 5, "noise": {"max_deviation": 3,
+                                                             "variance": 2.0}})
+    assert p == Policy(k=10, rounding=5, noise=NoiseTable(3, 2.0))
+    assert Policy.from_config(p.params()) == p
+    assert Policy.from_config({}) == DEFAULT_POLICY
+    assert Policy.from_config({"noise": True}).noise == NoiseTable()
+    with caplog.at_level(logging.WARNING, logger="vizkit.privacy"):
+        off = Policy.from_config({"off": "weather stations"})
+    assert not off.enabled and "weather stations" in caplog.text
+    with pytest.raises(ValueError, match="treshold"):
+        Policy.from_config({"treshold": 5})
+
+
 def test_invalid_policies_are_refused():
     with pytest.raises(ValueError):
         Policy(k=0)

@@ -170,3 +170,21 @@ def test_large_tables_are_protected_quickly(shape):
     assert not determined_by_linear_algebra(ext, hidden).any() if shape[0] <= 40 else True
     counts = np.concatenate([hidden.sum(0), hidden.sum(1)])
     assert not (counts == 1).any()
+
+
+def test_secondary_on_three_keys_works_per_slice_of_the_leading_key():
+    rng = np.random.default_rng(9)
+    frames = []
+    for year in (2023, 2024):
+        t = rng.choice([0, 1, 3, 9, 25, 60], size=(5, 4))
+        frames.append(pd.DataFrame([(year, f"r{i}", f"c{j}", t[i, j]) for i in range(5)
+                                    for j in range(4)], columns=["year", "region", "sex",
+                                                                 "value"]))
+    df = pd.concat(frames, ignore_index=True)
+    out = DEFAULT_POLICY.with_(secondary=True).protect(df, keys=["year", "region", "sex"])
+    for year, part in out.groupby("year"):
+        raw = df[df["year"] == year].pivot(index="region", columns="sex", values="value")
+        hidden = part.pivot(index="region", columns="sex", values="suppressed").to_numpy()
+        ext_hidden = secondary_suppression(raw.to_numpy(), k=K)
+        np.testing.assert_array_equal(hidden, ext_hidden[:-1, :-1])
+        assert_attack_fails(raw.to_numpy(), ext_hidden)

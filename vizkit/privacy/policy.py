@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -120,6 +120,38 @@ class Policy:
         policy = cls(enabled=False, reason=reason)
         log.warning("disclosure protection switched off: %s", reason)
         return policy
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Policy:
+        """A policy from an exhibit's ``[privacy]`` table (``exhibit.toml``) or :meth:`params`.
+
+        Keys are the field names (``k``, ``rounding``, ``random_rounding``, ``secondary``,
+        ``flows``, ``grid``, ``seed``); ``noise`` is ``true`` (the default table) or a table
+        ``{max_deviation, variance}``; ``off = "reason"`` (or ``enabled = false`` with
+        ``reason``) is the logged opt-out. Missing keys take the defaults (threshold 5).
+
+        Raises:
+            ValueError: on an unknown key or a bad value, naming it.
+        """
+        cfg = dict(config)
+        if "off" in cfg or cfg.get("enabled", True) is False:
+            return cls.off(str(cfg.get("off", cfg.get("reason", ""))))
+        cfg.pop("enabled", None)
+        cfg.pop("reason", None)
+        allowed = {f.name for f in dataclasses.fields(cls)} - {"enabled", "reason"}
+        unknown = sorted(set(cfg) - allowed)
+        if unknown:
+            raise ValueError(f"unknown privacy setting(s) {unknown}; known: {sorted(allowed)}")
+        noise = cfg.get("noise")
+        if noise is True:
+            cfg["noise"] = NoiseTable()
+        elif isinstance(noise, Mapping):
+            cfg["noise"] = NoiseTable(**noise)
+        elif noise not in (None, False):
+            raise ValueError(f"privacy setting noise must be true, false or a table, got {noise!r}")
+        else:
+            cfg["noise"] = None
+        return cls(**cfg)
 
     def with_(self, **changes: Any) -> Policy:
         """A copy with some parameters changed: ``DEFAULT_POLICY.with_(rounding=5)``."""
