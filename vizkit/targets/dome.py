@@ -21,9 +21,11 @@ edge dips ``tilt`` degrees below eye level.
 **How a frame is made.** Five 90° perspective views (the dome axis and four sides; the nadir face
 is needed only beyond a 250° aperture and is never drawn here) are drawn with the ordinary
 :class:`~vizkit.render.Renderer` — layers do not know they are on a dome. Side faces draw only the
-rows the aperture reaches (half a face at 180°). Each face is copied GPU-side into a cubemap;
-a full-screen pass then looks up, per output pixel, the direction the equidistant formula gives,
-with linear filtering and ``GL_TEXTURE_CUBE_MAP_SEAMLESS`` so face borders cannot be seen.
+rows the aperture reaches (half a face at 180°). Each face is copied GPU-side into a cubemap.
+A warp mesh over the square (a grid whose vertices carry the direction the equidistant formula
+gives; ~16 px cells) then draws the fisheye: per pixel, one cubemap lookup of the interpolated
+direction, with linear filtering and ``GL_TEXTURE_CUBE_MAP_SEAMLESS`` so face borders cannot be
+seen. (Trigonometry per pixel costs more than the lookup on a software GL.)
 The face resolution matches the fisheye's angular resolution at the centre of each face
 (``2 * size / aperture_in_radians``, about 0.64 × size at 180°).
 
@@ -212,6 +214,29 @@ def face_rows(face_size: int, aperture: float) -> dict[int, int]:
     return rows
 
 
+def warp_mesh(aperture: float, cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """The fisheye as a grid mesh: ``(V, 5) float32`` vertices ``(x, y, cube direction)`` over
+    the square ``[-1, 1]²`` (y up) and ``uint32`` triangle indices, cells outside the circle left
+    out. Directions follow the equidistant formula (extrapolated past the rim, where the
+    fragment shader blacks them out)."""
+    grid = np.linspace(-1.0, 1.0, cells + 1)
+    px, py = np.meshgrid(grid, grid)
+    r = np.hypot(px, py)
+    theta = r * math.radians(aperture / 2)
+    safe = np.where(r > 0, r, 1.0)
+    hx, hy = np.where(r > 0, px / safe, 0.0), np.where(r > 0, py / safe, -1.0)
+    right, front, axis = np.sin(theta) * hx, -np.sin(theta) * hy, np.cos(theta)
+    vertices = np.stack([px, py, right, -axis, front], axis=-1).reshape(-1, 5)
+    lo, hi = grid[:-1], grid[1:]
+    near_x = np.clip(0.0, lo, hi)  # each cell's point nearest the centre
+    near = np.hypot(*np.meshgrid(near_x, near_x))
+    rows, cols = np.nonzero(near <= 1.0)
+    a = (rows * (cells + 1) + cols).astype(np.uint32)
+    b, c, d = a + 1, a + cells + 1, a + cells + 2
+    indices = np.stack([a, b, d, a, d, c], axis=1).ravel()
+    return vertices.astype(np.float32), indices
+
+
 def _frustum(left: float, right: float, bottom: float, top: float, near: float,
              far: float) -> np.ndarray:
     """glFrustum as a column-vector float64 matrix (bounds at the near plane)."""
@@ -274,9 +299,20 @@ class DomeRenderer:
         self.cube = own(ctx.texture_cube((f, f), 4))
         self.cube.filter = (ctx.LINEAR, ctx.LINEAR)
         self._pbo = own(ctx.buffer(reserve=f * f * 4))
-        self._program = self.gpu.program("dome/fullscreen.vert", "dome/fisheye.frag")
-        self._vao = self.gpu.vertex_array(self._group, self._program, [])
-        self._face_target = RenderTarget(self.gpu, (f, f), samples)
+        # two variants of the resample program: without and with the HUD panel
+        self._programs = {hud: self.gpu.program("dome/fisheye.vert", "dome/fisheye.frag",
+                                                defines={"HUD": 1} if hud else None)
+                          for hud in (False, True)}
+        cells = min(256, max(64, self.spec.size // 32))   # 32 px cells at 4K: error < 0.1 px
+        vertices, indices = warp_mesh(self.spec.aperture, cells)
+        mesh = self.gpu.buffer(self._group, vertices)
+        index = self.gpu.buffer(self._group, indices)
+        self._vaos = {hud: self.gpu.vertex_array(
+            self._group, program, [(mesh, "2f 3f", "a_position", "a_direction")],
+            index_buffer=index) for hud, program in self._programs.items()}
+        # one target per face height: side faces only clear and resolve the rows they draw
+        self._face_targets = {rows: RenderTarget(self.gpu, (f, rows), samples)
+                              for rows in sorted(set(self.rows.values()))}
         self._output: RenderTarget | None = None
         self._hud: RenderTarget | None = None
 
@@ -359,8 +395,9 @@ class DomeRenderer:
         return Image(self.output.read())
 
     def _draw_faces(self, scene: _LayerSubset, camera: Camera, frame: FrameState) -> None:
-        target, f = self._face_target, self.face_size
+        f = self.face_size
         for face, rows, view in self.face_views(camera, frame):
+            target = self._face_targets[rows]
             self.renderer.draw(scene, target.framebuffer, view)  # type: ignore[arg-type]
             target.resolve()
             target.resolved.read_into(self._pbo, viewport=(0, 0, f, rows), components=4,
@@ -386,27 +423,30 @@ class DomeRenderer:
     def _resample(self, framebuffer: moderngl.Framebuffer, viewport: tuple[int, int, int, int],
                   hud: moderngl.Texture | None) -> None:
         ctx = self.gpu.ctx
-        center, right, up, half_tan = self.hud_panel()
-        self._program.set(t_cube=0, t_hud=1, u_viewport=tuple(float(v) for v in viewport),
-                          u_half_aperture=math.radians(self.spec.aperture / 2),
-                          u_hud_on=int(hud is not None), u_hud_center=tuple(center),
-                          u_hud_right=tuple(right), u_hud_up=tuple(up),
-                          u_hud_half_tan=half_tan)
+        program, vao = self._programs[hud is not None], self._vaos[hud is not None]
+        program.set(t_cube=0, u_viewport=tuple(float(v) for v in viewport))
+        if hud is not None:
+            center, right, up, half_tan = self.hud_panel()
+            program.set(t_hud=1, u_hud_center=tuple(center), u_hud_right=tuple(right),
+                        u_hud_up=tuple(up), u_hud_half_tan=half_tan)
         with ctx.scope(framebuffer, enable_only=ctx.NOTHING):
             framebuffer.viewport = viewport
+            framebuffer.clear(0.0, 0.0, 0.0, 1.0, viewport=viewport)  # corners: no mesh there
             self.cube.use(0)
-            (hud or self._face_target.color).use(1)
+            if hud is not None:
+                hud.use(1)
             ctx.enable_direct(GL_TEXTURE_CUBE_MAP_SEAMLESS)
             try:
-                self._vao.render(ctx.TRIANGLES, vertices=3)
+                vao.render(ctx.TRIANGLES)
             finally:
                 ctx.disable_direct(GL_TEXTURE_CUBE_MAP_SEAMLESS)
 
     def release(self) -> None:
         """Release every GL object (and the context when this renderer created it)."""
-        for target in (self._face_target, self._output, self._hud):
+        for target in (*self._face_targets.values(), self._output, self._hud):
             if target is not None:
                 target.release()
+        self._face_targets.clear()
         self._output = self._hud = None
         self._group.release()
         if self._owns_gpu:
