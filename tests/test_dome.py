@@ -191,6 +191,27 @@ def test_markers_land_where_the_equidistant_formula_says(gpu, aperture, tilt):
     assert checked >= 6
 
 
+@pytest.mark.parametrize("tilt,gaze", [(0.0, 35.0), (20.0, 35.0), (20.0, None)])
+def test_the_camera_looks_at_the_gaze_elevation_without_roll(gpu, tilt, gaze):
+    """A camera looking 40° down: its look direction lands ``gaze`` (default: ``tilt``) above
+    the dome's front spring line, on the front meridian, whatever the pitch."""
+    pitch = -40.0
+    ahead = theatre_direction(0.0, pitch)
+    marker = MeshLayer(marker_quad(ahead), np.ones((6, 3)))
+    scene = ViewerScene([marker])
+    scene.camera.target = tuple(ahead)
+    dome = DomeRenderer(SIZE, tilt=tilt, gaze=gaze, gpu=gpu, samples=4)
+    try:
+        cx, cy = centroid(dome.render(scene, FRAME).pixels)
+    finally:
+        scene.release()
+        dome.release()
+    elevation = tilt if gaze is None else gaze
+    expected_y = SIZE / 2 + (90 - elevation) / 90 * SIZE / 2   # on the front meridian
+    assert abs(cx - SIZE / 2) < 0.01 * SIZE / 2
+    assert abs(cy - expected_y) < 0.01 * SIZE / 2
+
+
 def test_zenith_is_the_centre_and_front_is_bottom_centre(gpu):
     zenith = MeshLayer(marker_quad(theatre_direction(0, 90)), np.tile([1.0, 0, 0], (6, 1)))
     front = MeshLayer(marker_quad(theatre_direction(0, 10)), np.tile([0, 1.0, 0], (6, 1)))
@@ -333,6 +354,7 @@ def test_gl_objects_are_released_and_state_restored(gpu):
 @pytest.mark.parametrize("kwargs,message", [
     ({"size": 8}, "--dome 8"), ({"aperture": 170}, "--aperture 170"),
     ({"aperture": 240}, "180..230"), ({"tilt": 31}, "--tilt 31"), ({"tilt": -1}, "0..30"),
+    ({"gaze": 95}, "--gaze 95"),
 ])
 def test_out_of_range_formats_are_named(kwargs, message):
     with pytest.raises(DomeError, match=message.replace(".", r"\.")):

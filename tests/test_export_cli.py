@@ -131,6 +131,7 @@ def test_render_workers_resume_and_report_skips(scene, tmp_path):
      2),
     (["--dome", "2048", "--tilt", "45"], "--tilt 45: the dome tilt must be 0..30", 2),
     (["--tilt", "10"], "--tilt needs --dome SIZE", 2),
+    (["--dome", "1024", "--gaze", "100"], "--gaze 100: the gaze elevation must be 0..90", 2),
     (["--dome", "2048", "--size", "640x480"], "--size and --dome both set the frame size", 2),
     (["--size", "65x48", "--frames", "2"], "H.264 video needs an even width and height", 1),
 ])

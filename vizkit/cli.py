@@ -89,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="dome aperture in degrees, 180..230 (default 180; needs --dome)")
     render.add_argument("--tilt", type=float, default=None, metavar="DEG",
                         help="dome tilt in degrees, 0..30 (default 0; needs --dome)")
+    render.add_argument("--gaze", type=float, default=None, metavar="DEG",
+                        help="where the camera's look direction lands, degrees above the "
+                             "dome's front spring line (default: the tilt, i.e. eye level; "
+                             "35 = the front sweet spot, for scenes that look down on their "
+                             "subject; needs --dome)")
     render.add_argument("--no-hud", action="store_true",
                         help="leave on-screen text (HUD layers) out of the frames")
     render.add_argument("--workers", type=positive_int, default=1, metavar="N",
@@ -113,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="dome aperture in degrees, 180..230 (default 180; needs --dome)")
     run.add_argument("--tilt", type=float, default=None, metavar="DEG",
                      help="dome tilt in degrees, 0..30 (default 0; needs --dome)")
+    run.add_argument("--gaze", type=float, default=None, metavar="DEG",
+                     help="where the camera's look direction lands, degrees above the dome's "
+                          "front spring line (default: the tilt, i.e. eye level; 35 = the "
+                          "front sweet spot; needs --dome)")
     run.add_argument("--frames", type=positive_int, default=None,
                      help="close after this many frames (for smoke tests)")
 
@@ -165,14 +174,15 @@ def dome_spec(args: argparse.Namespace, *, auto_size: bool = False):
     from vizkit.targets.dome import SIZE_RANGE, DomeError, DomeSpec
 
     if args.dome is None:
-        given = [name for name in ("aperture", "tilt") if getattr(args, name) is not None]
+        given = [name for name in ("aperture", "tilt", "gaze")
+                 if getattr(args, name) is not None]
         if given:
             raise DomeError(f"--{given[0]} needs --dome SIZE (it shapes the dome frame)")
         return None
     spec = DomeSpec(args.dome, 180.0 if args.aperture is None else args.aperture,
-                    0.0 if args.tilt is None else args.tilt)
+                    0.0 if args.tilt is None else args.tilt, args.gaze)
     if auto_size and args.dome == 0:  # `run --dome`: the window's size, checked there
-        DomeSpec(SIZE_RANGE[0], spec.aperture, spec.tilt).validate()
+        DomeSpec(SIZE_RANGE[0], spec.aperture, spec.tilt, spec.gaze).validate()
         return spec
     return spec.validate(min_size=SIZE_RANGE[0])
 

@@ -112,7 +112,7 @@ class FrameSource:
             if job.dome is not None:
                 self.renderer: DomeRenderer | OffscreenRenderer = DomeRenderer(
                     job.dome.size, aperture=job.dome.aperture, tilt=job.dome.tilt,
-                    samples=job.samples, gpu=gpu)
+                    gaze=job.dome.gaze, samples=job.samples, gpu=gpu)
             else:
                 self.renderer = OffscreenRenderer(job.size, samples=job.samples, gpu=gpu)
         except Exception:

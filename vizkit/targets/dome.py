@@ -18,6 +18,13 @@ camera's pitch, so the world horizon lies on the dome horizon (sky and walk-thro
 centre of the frame looks ``90 - tilt`` degrees above eye level, straight ahead, and the front
 edge dips ``tilt`` degrees below eye level.
 
+**Gaze.** By default the camera's look direction is straight ahead at eye level, which lands
+``tilt`` degrees above the dome's front spring line — physically right, and the world horizon
+of a level camera lies on the real horizon. A scene made for flat screens usually looks *down*
+at its subject, which then sits low on the dome (on an untilted 180° dome, on the rim).
+``gaze`` overrides where the look direction lands, in degrees above the front spring line
+(35 puts it on the front sweet spot): the whole world turns with it, still without roll.
+
 **How a frame is made.** Five 90° perspective views (the dome axis and four sides; the nadir face
 is needed only beyond a 250° aperture and is never drawn here) are drawn with the ordinary
 :class:`~vizkit.render.Renderer` — layers do not know they are on a dome. Side faces draw only the
@@ -91,11 +98,21 @@ class DomeError(ValueError):
 
 @dataclass(frozen=True)
 class DomeSpec:
-    """A domemaster format: ``size`` px square, ``aperture`` and ``tilt`` in degrees."""
+    """A domemaster format: ``size`` px square, ``aperture``, ``tilt`` and ``gaze`` in degrees.
+
+    ``gaze`` (``None`` = ``tilt``) is where the camera's look direction lands on the dome, in
+    degrees above the front spring line.
+    """
 
     size: int = 4096
     aperture: float = 180.0
     tilt: float = 0.0
+    gaze: float | None = None
+
+    @property
+    def gaze_elevation(self) -> float:
+        """Degrees above the dome's front spring line where the camera looks."""
+        return self.tilt if self.gaze is None else self.gaze
 
     def validate(self, min_size: int = MIN_SIZE) -> DomeSpec:
         """Return self, or raise :class:`DomeError` naming the value out of range."""
@@ -111,6 +128,9 @@ class DomeSpec:
         if not t0 <= self.tilt <= t1:
             raise DomeError(f"--tilt {self.tilt:g}: the dome tilt must be {t0:g}..{t1:g} "
                             f"degrees")
+        if self.gaze is not None and not 0.0 <= self.gaze <= 90.0:
+            raise DomeError(f"--gaze {self.gaze:g}: the gaze elevation must be 0..90 degrees "
+                            f"above the dome's front spring line")
         return self
 
 
@@ -273,6 +293,8 @@ class DomeRenderer:
         size: edge of the square domemaster in pixels.
         aperture: degrees covered edge to edge through the centre (180–230).
         tilt: forward tilt of the dome in degrees (0–30).
+        gaze: degrees above the front spring line where the camera's look direction lands
+            (default: ``tilt``, i.e. straight ahead at eye level; 35 = the front sweet spot).
         samples: MSAA samples for the cube faces (0 = off).
         gpu: a context to share (a window's); by default a new EGL context owned by this object.
         level: ignore the camera's pitch, keeping the world horizon on the dome horizon.
@@ -280,9 +302,10 @@ class DomeRenderer:
     """
 
     def __init__(self, size: int = 4096, *, aperture: float = 180.0, tilt: float = 0.0,
-                 samples: int = 4, gpu: GpuContext | None = None, level: bool = False,
-                 roll: bool = False):
-        self.spec = DomeSpec(int(size), float(aperture), float(tilt)).validate()
+                 gaze: float | None = None, samples: int = 4, gpu: GpuContext | None = None,
+                 level: bool = False, roll: bool = False):
+        self.spec = DomeSpec(int(size), float(aperture), float(tilt),
+                             None if gaze is None else float(gaze)).validate()
         self.level, self.roll = level, roll
         self._owns_gpu = gpu is None
         self.gpu = gpu or GpuContext.offscreen()
@@ -346,9 +369,11 @@ class DomeRenderer:
     def face_views(self, camera: Camera, frame: FrameState) -> list[tuple[int, int, ViewState]]:
         """``(GL face, rows, view)`` for every face drawn, from the camera's viewer basis."""
         right, ahead, up = viewer_basis(camera, level=self.level, roll=self.roll)
-        t = math.radians(self.spec.tilt)
-        dome_front = math.cos(t) * ahead - math.sin(t) * up
-        dome_axis = math.sin(t) * ahead + math.cos(t) * up
+        # the look direction lands `gaze` above the front spring line (default: the tilt, which
+        # is eye level on a tilted dome): the dome frame is the viewer's frame turned by it
+        g = math.radians(self.spec.gaze_elevation)
+        dome_front = math.cos(g) * ahead - math.sin(g) * up
+        dome_axis = math.sin(g) * ahead + math.cos(g) * up
         cube_to_world = np.column_stack([right, -dome_axis, dome_front])  # c = (x, -z, y)
         eye = np.asarray(camera.position, float)
         near, far = camera.near, camera.far

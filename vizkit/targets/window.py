@@ -156,7 +156,7 @@ def draw_dome_frame(domes: dict[str, DomeRenderer | None], spec: DomeSpec, gpu: 
         if dome is not None:
             dome.release()
         dome = domes["dome"] = DomeRenderer(wanted, aperture=spec.aperture, tilt=spec.tilt,
-                                            samples=samples, gpu=gpu)
+                                            gaze=spec.gaze, samples=samples, gpu=gpu)
     screen = framebuffer if framebuffer is not None else gpu.ctx.detect_framebuffer()
     with gpu.ctx.scope(screen):
         screen.viewport = (0, 0, *size)
