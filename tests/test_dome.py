@@ -359,3 +359,25 @@ def test_gl_objects_are_released_and_state_restored(gpu):
 def test_out_of_range_formats_are_named(kwargs, message):
     with pytest.raises(DomeError, match=message.replace(".", r"\.")):
         DomeSpec(**{"size": 256, **kwargs}).validate()
+
+
+def test_domemaster_matches_reference(gpu, reference):
+    """Waves, markers and a HUD panel on a 210° dome tilted 20° (tests/reference/)."""
+    quad = np.array([[-1, -1, 0], [1, -1, 0], [1, 1, 0], [-1, -1, 0], [1, 1, 0], [-1, 1, 0]],
+                    float) * 0.9
+    colors = [(1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 0), (1, 0, 1), (0, 1, 1), (1, 1, 1),
+              (1, 0.5, 0)]
+    layers = [MeshLayer(box_around_origin(), np.zeros((36, 3)), fragment=FRAG_GRADIENT)]
+    layers += [MeshLayer(marker_quad(theatre_direction(az, el), radius_deg=4) * 0.5,
+                         np.tile(c, (6, 1))) for (az, el), c in zip(MARKERS, colors, strict=True)]
+    layers.append(MeshLayer(quad, np.full((6, 3), 0.9), vertex=HUD_VERT, hud=True))
+    scene = ViewerScene(layers)
+    dome = DomeRenderer(SIZE, aperture=210, tilt=20, gpu=gpu, samples=4)
+    try:
+        image = dome.render(scene, FRAME)
+    finally:
+        scene.release()
+        dome.release()
+    reference(image, "dome_markers_210_tilt20")
+    x, y, _ = expected_pixel(0, 90, SIZE, 210, 20)            # the red zenith marker
+    assert tuple(image.pixels[int(y), int(x), :3]) == (255, 0, 0)
