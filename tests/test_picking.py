@@ -134,11 +134,11 @@ def test_pick_matrix_maps_the_pixel_to_the_whole_viewport():
     assert np.allclose((m @ edge)[:2], 1.0)
 
 
-def test_pick_convenience_and_record_is_frozen(gpu):
+def test_pick_convenience_and_record_is_frozen(offscreen):
     scene = Landscape()
-    scene.snapshot(0.0, size=SIZE, samples=0)
+    offscreen.render(scene, FRAME)            # layers now live in the session context
     x, y = scene.screen(scene.terrain.cell_centre(12, 40))
-    record = vizkit.pick(scene, x, y, SIZE)
+    record = vizkit.pick(scene, x, y, SIZE)   # finds that context through the layers
     assert record is not None and record.element == (12, 40)
     with pytest.raises(dataclasses.FrozenInstanceError):
         record.value = 0.0  # type: ignore[misc]

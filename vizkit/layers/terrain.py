@@ -279,7 +279,8 @@ class Terrain(TimeSteps, Layer):
                 self.values = np.ascontiguousarray(array, dtype=np.float32)
             except FloatingPointError:
                 raise ValueError(f"{self.name}: values exceed float32 range") from None
-        if np.isinf(self.values).any():
+        finite = np.isfinite(self.values)
+        if not finite.all() and np.isinf(self.values).any():
             raise ValueError(f"{self.name}: values contain infinity; use NaN for no data")
         if extent is None:
             raise ValueError(f"{self.name}: extent (xmin, ymin, xmax, ymax) is required with a "
@@ -293,7 +294,7 @@ class Terrain(TimeSteps, Layer):
         self.scale = scale
         self.colormap = Colormap(colormap)
         if domain is None:
-            has_data = bool(np.isfinite(self.values).any())
+            has_data = bool(finite.any())
             domain = ((float(np.nanmin(self.values)), float(np.nanmax(self.values)))
                       if has_data else (0.0, 1.0))
         self.domain = (float(domain[0]), float(domain[1]))
@@ -508,6 +509,7 @@ class Terrain(TimeSteps, Layer):
     # -- GPU -------------------------------------------------------------------------------
     def upload(self, gpu: GpuContext, group: ResourceGroup) -> None:
         steps, h, w = self.values.shape
+        self._has_no_data = bool(np.isnan(self.values).any())  # compiles the hole/grey branch
         self._values_tex = gpu.texture_array(group, (w, h, steps), 1, self.values, dtype="f4")
         self._colormap_tex = gpu.texture(group, (256, 1), 4, self.colormap.lut())
         self._change_tex = gpu.texture(group, (256, 1), 4, self.change_colormap.lut())
@@ -525,6 +527,8 @@ class Terrain(TimeSteps, Layer):
                 defines["CONTOURS"] = 1
             if self.normals == "pixel":
                 defines["PIXEL_NORMALS"] = 1
+            if self._has_no_data:
+                defines["NO_DATA"] = 1
             program = self._gpu.program("terrain/terrain.vert", "terrain/terrain.frag",
                                         defines=defines)
             vao = self._gpu.vertex_array(self._group, program, [], index_buffer=self._indices)

@@ -3,7 +3,9 @@
 // never zero. Variants (#define): CONTOURS draws iso-lines every u_contour_interval value
 // units; PICK writes (layer id, cell index + 1) into an RG32UI id buffer instead of colour;
 // PIXEL_NORMALS lights with the normal of the triangle under the fragment (derivatives of the
-// surface position) instead of the interpolated vertex normal.
+// surface position) instead of the interpolated vertex normal; NO_DATA (set when the values
+// hold NaN) compiles the hole / grey branch — without it there is no `discard`, which keeps
+// early depth testing on (llvmpipe shades hidden fragments of a shader that may discard).
 #define SHADER_NAME terrain.frag
 #include "lib/lighting.glsl"
 #include "lib/contours.glsl"
@@ -11,19 +13,26 @@
 uniform ivec2 u_grid;          // (W, H) cells
 uniform vec2 u_cell;           // cell size in metres
 
-in vec3 v_normal;
-in float v_level;
+in vec4 v_surface;              // xyz: position from the layer origin, w: colour-map position
+#ifdef NO_DATA
 in float v_valid;
-in vec3 v_local;
+#endif
+#ifdef CONTOURS
 in float v_value;
+#endif
+#ifndef PIXEL_NORMALS
+in vec3 v_normal;
+#endif
 
 #ifdef PICK
 uniform uint u_pick_layer;     // the picker's id of this layer (0 = nothing)
 out uvec2 f_id;
 
 void main() {
+#ifdef NO_DATA
     if (v_valid < 0.5) discard;
-    ivec2 cell = clamp(ivec2(floor(v_local.xy / u_cell)), ivec2(0), u_grid - 1);
+#endif
+    ivec2 cell = clamp(ivec2(floor(v_surface.xy / u_cell)), ivec2(0), u_grid - 1);
     f_id = uvec2(u_pick_layer, uint(cell.y * u_grid.x + cell.x) + 1u);
 }
 #else
@@ -36,25 +45,26 @@ uniform vec4 u_contour_color;  // rgb + opacity of contour lines
 out vec4 f_color;
 
 void main() {
-    vec3 base;
+    vec3 base = texture(t_colormap, vec2((v_surface.w * 255.0 + 0.5) / 256.0, 0.5)).rgb;
+#ifdef NO_DATA
     if (v_valid < 0.5) {
         if (u_no_data.a <= 0.0) discard;
         base = u_no_data.rgb;
-    } else {
-        base = texture(t_colormap, vec2((v_level * 255.0 + 0.5) / 256.0, 0.5)).rgb;
     }
+#endif
 #ifdef PIXEL_NORMALS
-    vec3 normal = cross(dFdx(v_local), dFdy(v_local));
+    vec3 normal = cross(dFdx(v_surface.xyz), dFdy(v_surface.xyz));
     normal = normal.z < 0.0 ? -normal : normal;   // face up whatever the screen orientation
 #else
     vec3 normal = v_normal;
 #endif
     vec3 rgb = lit(base, normal, u_to_sun, u_ambient);
 #ifdef CONTOURS
-    if (v_valid >= 0.5) {
-        float line = contour_strength(v_value, u_contour_interval, 1.25);
-        rgb = mix(rgb, u_contour_color.rgb, line * u_contour_color.a);
-    }
+    float line = contour_strength(v_value, u_contour_interval, 1.25);
+#ifdef NO_DATA
+    line *= step(0.5, v_valid);
+#endif
+    rgb = mix(rgb, u_contour_color.rgb, line * u_contour_color.a);
 #endif
     f_color = vec4(rgb, 1.0);
 }

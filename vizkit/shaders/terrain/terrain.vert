@@ -12,7 +12,8 @@
 // Variant PIXEL_NORMALS: normals come from screen-space derivatives in the fragment shader
 // instead of four neighbour fetches here. On a big grid (a triangle ≈ a pixel) the picture is
 // the same and the vertex stage — which llvmpipe runs on the CPU — does one fetch per step
-// instead of five; on small grids the vertex normals keep the surface smooth.
+// instead of five; on small grids the vertex normals keep the surface smooth. Variant
+// NO_DATA (the values hold NaN) adds the validity flag the fragment shader cuts holes with.
 #define SHADER_NAME terrain.vert
 #include "lib/scale.glsl"
 #include "lib/values.glsl"
@@ -31,11 +32,18 @@ uniform int u_change;            // 1: colour by the change u_change_steps.x →
 uniform ivec2 u_change_steps;
 uniform float u_change_range;    // change (value units) at either end of the diverging map
 
-out vec3 v_normal;
-out float v_level;               // colour-map position 0…1
+// Few varyings on purpose: llvmpipe sets up every interpolated component of every triangle.
+out vec4 v_surface;              // xyz: position relative to the layer origin (metres),
+                                 // w: colour-map position 0…1
+#ifdef NO_DATA
 out float v_valid;               // 1 where the cell has data; < 0.5 is a hole / grey
-out vec3 v_local;                // position relative to the layer origin, metres
+#endif
+#ifdef CONTOURS
 out float v_value;               // the value drawn (for contour lines)
+#endif
+#ifndef PIXEL_NORMALS
+out vec3 v_normal;
+#endif
 
 float value_at(ivec2 c) {
     return blend_steps(t_values, clamp(c, ivec2(0), u_grid - 1), u_step0, u_step1, u_mix);
@@ -69,25 +77,30 @@ void main() {
         }
         v = count > 0.0 ? sum / count : 0.0;
     }
-    v_level = level_of(v);
-    float h = v_level * u_max_height;
-#ifdef PIXEL_NORMALS
-    v_normal = vec3(0.0, 0.0, 1.0);    // replaced per fragment
-#else
+    float level = level_of(v);
+    float h = level * u_max_height;
+#ifndef PIXEL_NORMALS
     float hn[4];
     for (int i = 0; i < 4; i++) hn[i] = isnan(n[i]) ? h : level_of(n[i]) * u_max_height;
     v_normal = normalize(vec3(-(hn[1] - hn[0]) / (2.0 * u_cell.x),
                               -(hn[3] - hn[2]) / (2.0 * u_cell.y), 1.0));
 #endif
+#ifdef NO_DATA
     v_valid = valid ? 1.0 : 0.0;
+#endif
+#ifdef CONTOURS
     v_value = v;
+#endif
     if (u_change == 1) {
         ivec2 c = clamp(cell, ivec2(0), u_grid - 1);
         float a = texelFetch(t_values, ivec3(c, u_change_steps.x), 0).r;
         float b = texelFetch(t_values, ivec3(c, u_change_steps.y), 0).r;
+#ifdef NO_DATA
         if (isnan(a) || isnan(b)) v_valid = 0.0;
-        v_level = change_level(b - a, u_change_range);
+#endif
+        level = change_level(b - a, u_change_range);
     }
-    v_local = vec3((vec2(cell) + 0.5) * u_cell, h);
-    gl_Position = u_mvp * vec4(v_local, 1.0);
+    vec3 local = vec3((vec2(cell) + 0.5) * u_cell, h);
+    v_surface = vec4(local, level);
+    gl_Position = u_mvp * vec4(local, 1.0);
 }
