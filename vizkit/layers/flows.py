@@ -45,6 +45,7 @@ CATEGORY_COLORS = ("#e69f00", "#56b4e9", "#f0e442", "#009e73", "#cc79a7", "#d55e
 TEXTURE_WIDTH = 4096  # flow and count textures wrap rows at this width
 ARC_SEGMENTS = 48
 REFERENCE_HEIGHT_PX = 720.0  # point sizes are given for a 720-pixel-high viewport
+SOFT_POINT_PX = 3.0  # points at least this wide on screen are soft discs, smaller ones flat
 TRAILS = ("streaks", "points")
 SAME_PLACE = ("ring", "drop", "error")
 ZERO_VOLUMES = ("error", "drop")
@@ -226,6 +227,7 @@ class Flows(Layer):
             self.location_xyz[:, 2] += np.asarray(
                 ground.heights_at(self.location_xyz[:, 0], self.location_xyz[:, 1]), float)
         self.location_xyz[:, 2] += float(altitude)
+        self._has_heights = bool(np.any(self.location_xyz[:, 2] != 0))
 
         # -- validate rows (vectorised; messages list at most a few rows) ------------------
         o_idx = _lookup(self.location_codes, od[origin])
@@ -340,6 +342,8 @@ class Flows(Layer):
         self._t = 0.0
         self._selected = -1
         self._selected_code: Any = None
+        self._variants: dict[tuple[str, bool], tuple[Any, moderngl.VertexArray]] = {}
+        self._active: dict[int, frozenset[str]] = {}
 
     # -- facts --------------------------------------------------------------------------------
     @property
@@ -457,12 +461,15 @@ class Flows(Layer):
         return lut, np.zeros(len(self.flow_category), np.float32)
 
     def _flow_texels(self) -> np.ndarray:
-        """``(F, 3, 4) float32``: endpoints relative to the origin, location ids, style."""
+        """``(F, 3, 4) float32``: endpoints relative to the origin, heights and location ids,
+        style (layout in ``vizkit/shaders/flows/flow.glsl``)."""
         xyz = self.location_xyz - np.asarray(self.origin)
         out = np.zeros((len(self.flow_origin), 3, 4), np.float32)
-        out[:, 0, :3] = xyz[self.flow_origin]
-        out[:, 0, 3] = self.flow_origin
-        out[:, 1, :3] = xyz[self.flow_destination]
+        out[:, 0, :2] = xyz[self.flow_origin, :2]
+        out[:, 0, 2:] = xyz[self.flow_destination, :2]
+        out[:, 1, 0] = xyz[self.flow_origin, 2]
+        out[:, 1, 1] = xyz[self.flow_destination, 2]
+        out[:, 1, 2] = self.flow_origin
         out[:, 1, 3] = self.flow_destination
         out[:, 2, 0] = self._palette_index
         out[:, 2, 1] = self._size_level
@@ -489,16 +496,57 @@ class Flows(Layer):
         return gpu.texture(group, (width, rows), components, padded, dtype="f4",
                            filter_linear=False)
 
+    @property
+    def uniform_style(self) -> bool:
+        """One colour and one size for every flow: the shader skips the per-flow style."""
+        return self.color_by is None and self.size_px[0] == self.size_px[1]
+
+    def _particle_variant(self, width_px: float) -> tuple[Any, moderngl.VertexArray]:
+        """Program and vertex array for the trail and the particles' size on screen
+        (variants: ``STREAKS``; ``SOFT_POINTS`` for points 3 px or wider — smaller ones are
+        drawn flat, which skips the point-sprite path of CPU rasterisers; ``UNIFORM_STYLE``)."""
+        soft = self.trail == "points" and width_px >= SOFT_POINT_PX
+        key = (self.trail, soft)
+        found = self._variants.get(key)
+        if found is None:
+            assert self._gpu is not None and self._group is not None
+            defines: dict[str, object] = {}
+            if self.trail == "streaks":
+                defines["STREAKS"] = 1
+            if soft:
+                defines["SOFT_POINTS"] = 1
+            if self.uniform_style:
+                defines["UNIFORM_STYLE"] = 1
+            program = self._gpu.program("flows/particles.vert", "flows/particles.frag", defines)
+            fmt = "u4 u4/i" if self.trail == "streaks" else "u4 u4"
+            vao = self._gpu.vertex_array(self._group, program,
+                                         [(self._particle_buf, fmt, "a_flow", "a_seed")])
+            found = self._variants[key] = (program, vao)
+        return found
+
+    def release(self) -> None:
+        self._variants = {}
+        self._active = {}
+        super().release()
+
+    def _set(self, program: Any, **uniforms: object) -> None:
+        """``program.set`` for the uniforms the variant kept: the first call checks every name
+        against the sources (typos fail); later calls skip names the compiler optimised away,
+        whose per-frame source search would cost more than the whole draw at small counts."""
+        active = self._active.get(id(program))
+        if active is None:
+            program.set(**uniforms)
+            self._active[id(program)] = frozenset(name for name in uniforms
+                                                  if name in program.gl)
+            return
+        program.set(**{k: v for k, v in uniforms.items() if k in active})
+
     def upload(self, gpu: GpuContext, group: ResourceGroup) -> None:
-        defines = {"STREAKS": 1} if self.trail == "streaks" else {}
-        self._program = gpu.program("flows/particles.vert", "flows/particles.frag", defines)
+        self._variants = {}
         self._flows_tex = self._wrapped_texture(gpu, group, self._flow_texels(), 4)
         self._counts_tex = self._wrapped_texture(gpu, group, self._counts, 1)
         self._palette_tex = gpu.texture(group, (256, 1), 4, self._palette, filter_linear=False)
         self._particle_buf = gpu.buffer(group, self._particles())
-        fmt = "u4 u4/i" if self.trail == "streaks" else "u4 u4"
-        self._vao = gpu.vertex_array(group, self._program,
-                                     [(self._particle_buf, fmt, "a_flow", "a_seed")])
         self._arcs_program = gpu.program("flows/arcs.vert", "flows/arcs.frag")
         self._arcs_vao = gpu.vertex_array(group, self._arcs_program, [])
 
@@ -508,7 +556,8 @@ class Flows(Layer):
                     u_bin0=b0, u_bin1=b1, u_bin_mix=float(mix),
                     u_min_particles=float(self.min_particles), u_arc_height=self.arc_height,
                     u_bend=self.bend, u_spread=self.spread, u_ring_radius=self.ring_radius,
-                    u_selected=self._selected, u_dim=self.dim)
+                    u_selected=self._selected, u_dim=self.dim,
+                    u_heights_or_ids=bool(self._selected >= 0 or self._has_heights))
 
     def _bind_textures(self) -> None:
         self._flows_tex.use(location=0)
@@ -523,11 +572,15 @@ class Flows(Layer):
         mvp = ViewState.gl_matrix(view.model_view_projection(self.origin))
         shared = self._flow_uniforms()
         self._bind_textures()
-        self._program.set(
+        px_scale = view.viewport[1] / REFERENCE_HEIGHT_PX
+        program, vao = self._particle_variant(max(self.size_px) * px_scale)
+        self._set(
+            program,
             u_mvp=mvp, u_time=self._t, u_trip=self.trip_seconds,
             u_speed_jitter=self.speed_jitter, u_tail=self.tail,
-            u_size_px=self.size_px, u_px_scale=view.viewport[1] / REFERENCE_HEIGHT_PX,
+            u_size_px=self.size_px, u_px_scale=px_scale,
             u_viewport=tuple(float(v) for v in view.viewport), u_intensity=self.intensity,
+            u_color=tuple(float(c) / 255.0 for c in self._palette[0, :3]),
             **shared)
         # Additive particles test depth against the opaque layers but write none (so they
         # never hide each other). The bound framebuffer is re-entered through a scope with
@@ -541,15 +594,15 @@ class Flows(Layer):
             with ctx.scope(target, enable_only=flags):
                 ctx.blend_func = moderngl.ONE, moderngl.ONE
                 if self.show_arcs:
-                    self._arcs_program.set(u_mvp=mvp, u_segments=ARC_SEGMENTS,
-                                           u_arc_alpha=self.arc_alpha, **shared)
+                    self._set(self._arcs_program, u_mvp=mvp, u_segments=ARC_SEGMENTS,
+                              u_arc_alpha=self.arc_alpha, **shared)
                     self._arcs_vao.render(moderngl.LINE_STRIP, vertices=ARC_SEGMENTS + 1,
                                           instances=len(self.flow_origin))
                 if self.trail == "streaks":
-                    self._vao.render(moderngl.TRIANGLE_STRIP, vertices=4,
-                                     instances=self.particle_count)
+                    vao.render(moderngl.TRIANGLE_STRIP, vertices=4,
+                               instances=self.particle_count)
                 else:
-                    self._vao.render(moderngl.POINTS, vertices=self.particle_count)
+                    vao.render(moderngl.POINTS, vertices=self.particle_count)
         finally:
             ctx.blend_func = moderngl.DEFAULT_BLENDING
 

@@ -2,8 +2,9 @@
 // many particles it shows at the current time, and the arc its particles ride.
 //
 // Per-flow data lives in textures uploaded once (see vizkit/layers/flows.py):
-//   t_flows   RGBA32F, 3 texels per flow, row-wrapped: (origin.xyz, origin location id),
-//             (destination.xyz, destination location id), (palette index, size level 0–1, -, -)
+//   t_flows   RGBA32F, 3 texels per flow, row-wrapped: (origin.xy, destination.xy),
+//             (origin.z, destination.z, origin location id, destination location id),
+//             (palette index, size level 0–1, -, -); ids are exact up to 2^24 locations
 //   t_counts  R32F, one texel per (flow, time bin): particles the flow shows in that bin
 //             (volume × particles_per_unit, before rounding), row-wrapped, bins fastest.
 // Positions are metres relative to the layer origin.
@@ -20,6 +21,7 @@ uniform float u_arc_height;     // arc peak above the chord, as a share of the c
 uniform float u_bend;           // sideways offset of the arc's middle (to the right of travel)
 uniform float u_spread;         // lane width of a flow's particle ribbon, share of chord length
 uniform float u_ring_radius;    // radius (metres) of origin == destination rings
+uniform bool u_heights_or_ids;  // endpoints have heights, or a location is selected
 
 const float PI = 3.14159265358979;
 
@@ -40,9 +42,15 @@ struct Flow {
 
 Flow flow_at(int i) {
     vec4 a = texel_at(t_flows, 3 * i);
-    vec4 b = texel_at(t_flows, 3 * i + 1);
+    // Heights and location ids only when something needs them: each texel fetch is a large
+    // share of the vertex cost on CPU rasterisers (a uniform branch skips it for all).
+    vec4 b = u_heights_or_ids ? texel_at(t_flows, 3 * i + 1) : vec4(0.0, 0.0, -1.0, -1.0);
+#ifdef UNIFORM_STYLE
+    vec4 c = vec4(0.0);  // one colour (palette row 0), one size: skip the style texel
+#else
     vec4 c = texel_at(t_flows, 3 * i + 2);
-    return Flow(a.xyz, b.xyz, int(a.w), int(b.w), c.x, c.y);
+#endif
+    return Flow(vec3(a.xy, b.x), vec3(a.zw, b.y), int(b.z), int(b.w), c.x, c.y);
 }
 
 // Particles shown at the current (fractional) time bin: the count interpolated between bins,

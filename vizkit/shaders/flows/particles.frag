@@ -1,7 +1,8 @@
 #version 330 core
 // # flows/particles.frag — soft particles for additive blending: the colour is scaled by
 // coverage (alpha is ignored by the ONE, ONE blend). STREAKS: a capsule that is brightest at
-// its head and fades to nothing at its tail; points: a soft disc.
+// its head and fades to nothing at its tail; points: a soft disc (SOFT_POINTS, 3 px and
+// wider) or a flat square.
 #define SHADER_NAME flows/particles.frag
 
 in vec3 v_color;
@@ -22,9 +23,11 @@ void main() {
     float along = clamp(x / max(v_length, 1.0), 0.0, 1.0);
     float fade = along * along;                        // tail → head: 0 → 1
     float light = cover * (0.35 + 0.65 * core) * fade;
-#else
+#elif defined(SOFT_POINTS)
     float d = length(gl_PointCoord - 0.5) * 2.0;
     float light = 1.0 - smoothstep(0.55, 1.0, d);
+#else
+    float light = 1.0;  // under 3 px a disc is a square anyway
 #endif
     // no discard: with ONE, ONE blending and no depth writes a zero adds nothing, and
     // discard would cost more than it saves on CPU rasterisers

@@ -10,7 +10,9 @@
 // Variants (defines):
 //   STREAKS  instanced: 4 vertices per particle make a screen-space capsule from the arc point
 //            u_tail phases behind to the head; the fragment shader fades it towards the tail.
-//   (none)   one GL point per particle (gl_PointSize).
+//   (none)   one GL point per particle (gl_PointSize); SOFT_POINTS: the fragment shader
+//            draws a soft disc.
+//   UNIFORM_STYLE  every flow has the same colour and size: no style texel is fetched.
 //   PROBE    transform feedback: writes v_position (metres from the layer origin) and
 //            v_visible; u_probe_phase >= 0 replaces every particle's phase.
 #define SHADER_NAME flows/particles.vert
@@ -28,6 +30,7 @@ uniform int u_selected;         // location id highlighted, -1 for none
 uniform float u_dim;            // brightness of flows not touching the selection
 uniform float u_intensity;      // brightness multiplier (additive blending)
 uniform sampler2D t_palette;    // 256×1 RGBA8: category colours or a colour map
+uniform vec3 u_color;           // UNIFORM_STYLE: the one colour (palette row 0)
 #ifdef PROBE
 uniform float u_probe_phase;
 #endif
@@ -77,7 +80,11 @@ void main() {
     if (u_selected >= 0 && f.origin_id != u_selected && f.destination_id != u_selected) {
         light *= u_dim;
     }
+#ifdef UNIFORM_STYLE
+    vec3 color = u_color * light;
+#else
     vec3 color = texelFetch(t_palette, ivec2(int(f.palette), 0), 0).rgb * light;
+#endif
     float width = mix(u_size_px.x, u_size_px.y, f.size) * u_px_scale;
     vec3 head = flow_arc(f, s, lane);
     vec4 h = u_mvp * vec4(head, 1.0);
