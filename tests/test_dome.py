@@ -381,3 +381,23 @@ def test_domemaster_matches_reference(gpu, reference):
     reference(image, "dome_markers_210_tilt20")
     x, y, _ = expected_pixel(0, 90, SIZE, 210, 20)            # the red zenith marker
     assert tuple(image.pixels[int(y), int(x), :3]) == (255, 0, 0)
+
+
+@pytest.mark.parametrize("speed,comfortable", [(4.0, True), (25.0, False)])
+def test_camera_motion_measures_how_fast_the_view_turns(speed, comfortable):
+    from vizkit.targets.dome import camera_motion
+
+    class Spin(vizkit.Scene):
+        def update(self, frame):
+            heading = math.radians(speed * frame.t)
+            self.camera.target = (math.sin(heading), math.cos(heading), 0.0)
+
+    scene = Spin()
+    scene.orbit = None
+    scene.camera.position = (0.0, 0.0, 0.0)
+    motion = camera_motion(scene, [FrameState(i / 10, 0.1, i) for i in range(20)])
+    assert motion.max_turn_deg_per_s == pytest.approx(speed, rel=1e-3)
+    assert motion.comfortable is comfortable
+    assert (motion.warning() is None) is comfortable
+    if not comfortable:
+        assert f"turns at {speed:.0f}°/s" in motion.warning()

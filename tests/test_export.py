@@ -150,6 +150,15 @@ def test_no_hud_leaves_hud_layers_out(scene_script, tmp_path):
     assert (hidden < 250).any()
 
 
+def test_dome_recordings_warn_when_the_tour_turns_too_fast(scene_script, tmp_path):
+    log = io.StringIO()
+    report = render_to_files(scene_script, tmp_path / "d_%02d.png",
+                             job(frames=2, dome=DomeSpec(64)), progress=False, log=log)
+    # the test scene orbits at 40°/s seen from 30° up: the view turns at ~35°/s
+    assert "warning: the camera turns at 35°/s" in log.getvalue()
+    assert any("keep dome tours under 10°/s" in note for note in report.notes)
+
+
 def test_dome_jobs_write_square_domemasters(scene_script, tmp_path):
     report = render_to_files(scene_script, tmp_path / "dome.png",
                              job(dome=DomeSpec(128, 200.0, 10.0)), progress=False)

@@ -37,7 +37,7 @@ from tqdm import tqdm
 from vizkit.clock import Clock
 from vizkit.image import Image
 from vizkit.script import LoadedTarget, load_target, script_errors
-from vizkit.targets.dome import DomeRenderer, DomeSpec
+from vizkit.targets.dome import DomeRenderer, DomeSpec, camera_motion
 from vizkit.targets.offscreen import OffscreenRenderer
 
 VIDEO_SUFFIXES = (".mp4",)
@@ -289,6 +289,9 @@ def render_to_files(target: LoadedTarget | str | Path, out: str | Path, job: Ren
         source = Path(target).resolve()
         loaded = load_target(source)
     t0 = time.perf_counter()
+    motion_note = check_dome_motion(loaded, job)
+    if motion_note:
+        print(f"vizkit render: warning: {motion_note}", file=log)
     if is_video(out):
         report = _render_video(loaded, source, Path(out), job, progress=progress,
                                workers=workers, log=log)
@@ -296,7 +299,23 @@ def render_to_files(target: LoadedTarget | str | Path, out: str | Path, job: Ren
         report = _render_pngs(loaded, source, str(out), job, progress=progress,
                               workers=workers, overwrite=overwrite, log=log)
     report.seconds = time.perf_counter() - t0
+    if motion_note:
+        report.notes.append(motion_note)
     return report
+
+
+def check_dome_motion(target: LoadedTarget, job: RenderJob) -> str | None:
+    """For a dome recording, a warning when the scene's camera turns too fast for a dome."""
+    if job.dome is None or job.frames < 2:
+        return None
+    scene = target.create()
+    try:
+        clock = Clock(job.fps, job.start)
+        with script_errors(target.script):
+            motion = camera_motion(scene, [clock.frame(i) for i in range(job.frames)])
+    finally:
+        scene.release()
+    return motion.warning()
 
 
 def _progress_bar(total: int, progress: bool, desc: str) -> tqdm:
