@@ -522,7 +522,9 @@ class Terrain(TimeSteps, Layer):
         vao = self._vaos.get(pass_name)
         if vao is None:
             assert self._gpu is not None and self._group is not None
-            defines: dict[str, object] = {"PICK": 1} if pass_name == "pick" else {}
+            defines: dict[str, object] = {"SCALE": SCALES[self.scale]}
+            if pass_name == "pick":
+                defines["PICK"] = 1
             if pass_name == "color" and self._contours is not None:
                 defines["CONTOURS"] = 1
             if self.normals == "pixel":
@@ -552,7 +554,7 @@ class Terrain(TimeSteps, Layer):
             u_mvp=ViewState.gl_matrix(view.model_view_projection(origin)),
             t_values=0, u_grid=(w, h), u_cell=self.cell_size,
             u_step0=step0, u_step1=step1, u_mix=float(mix),
-            u_scale=SCALES[self.scale], u_domain=(float(lo), float(hi)),
+            u_domain=(float(lo), float(hi)),
             u_max_height=self.max_height * self.exaggeration,
             u_change=int(self.change is not None), u_change_steps=change,
             u_change_range=self.change_range)

@@ -15,7 +15,6 @@
 // instead of five; on small grids the vertex normals keep the surface smooth. Variant
 // NO_DATA (the values hold NaN) adds the validity flag the fragment shader cuts holes with.
 #define SHADER_NAME terrain.vert
-#include "lib/scale.glsl"
 #include "lib/values.glsl"
 
 uniform mat4 u_mvp;              // projection * view * translate(origin), float64 on the CPU
@@ -25,7 +24,6 @@ uniform vec2 u_cell;             // cell size in metres (x, y)
 uniform int u_step0;             // time steps blended: step0 → step1 by u_mix
 uniform int u_step1;
 uniform float u_mix;
-uniform int u_scale;             // see lib/scale.glsl
 uniform vec2 u_domain;           // scaled value range mapped to [0, 1]
 uniform float u_max_height;      // metres at the top of the domain (exaggeration included)
 uniform int u_change;            // 1: colour by the change u_change_steps.x → .y
@@ -49,9 +47,29 @@ float value_at(ivec2 c) {
     return blend_steps(t_values, clamp(c, ivec2(0), u_grid - 1), u_step0, u_step1, u_mix);
 }
 
+// The layer's scale is fixed, so it is a define (SCALE 0 linear, 1 sqrt, 2 log1p — the same
+// transforms as lib/scale.glsl) rather than a branch per vertex.
 float level_of(float v) {
-    return clamp((scale_value(v, u_scale) - u_domain.x) / max(u_domain.y - u_domain.x, 1e-30),
-                 0.0, 1.0);
+#if SCALE == 1
+    v = sqrt(max(v, 0.0));
+#elif SCALE == 2
+    v = log(1.0 + max(v, 0.0));
+#endif
+    return clamp((v - u_domain.x) / max(u_domain.y - u_domain.x, 1e-30), 0.0, 1.0);
+}
+
+float mean_of_valid_neighbours(ivec2 c) {
+    float sum = 0.0, count = 0.0, n;
+    n = value_at(c - ivec2(1, 0)); if (!isnan(n)) { sum += n; count += 1.0; }
+    n = value_at(c + ivec2(1, 0)); if (!isnan(n)) { sum += n; count += 1.0; }
+    n = value_at(c - ivec2(0, 1)); if (!isnan(n)) { sum += n; count += 1.0; }
+    n = value_at(c + ivec2(0, 1)); if (!isnan(n)) { sum += n; count += 1.0; }
+    return count > 0.0 ? sum / count : 0.0;
+}
+
+float height_at(ivec2 c, float fallback) {
+    float n = value_at(c);
+    return isnan(n) ? fallback : level_of(n) * u_max_height;
 }
 
 void main() {
@@ -61,32 +79,18 @@ void main() {
     float row = floor((id + 0.5) / width);
     ivec2 cell = ivec2(int(id - row * width), int(row));
     float v = value_at(cell);
+#ifdef NO_DATA
     bool valid = !isnan(v);
-#ifdef PIXEL_NORMALS
-    if (!valid) {
-        float n[4] = float[4](value_at(cell - ivec2(1, 0)), value_at(cell + ivec2(1, 0)),
-                              value_at(cell - ivec2(0, 1)), value_at(cell + ivec2(0, 1)));
-#else
-    float n[4] = float[4](value_at(cell - ivec2(1, 0)), value_at(cell + ivec2(1, 0)),
-                          value_at(cell - ivec2(0, 1)), value_at(cell + ivec2(0, 1)));
-    if (!valid) {
+    if (!valid) v = mean_of_valid_neighbours(cell);  // a stand-in height, never zero
+    v_valid = valid ? 1.0 : 0.0;
 #endif
-        float sum = 0.0, count = 0.0;  // stand-in value: mean of valid neighbours (0 if none)
-        for (int i = 0; i < 4; i++) {
-            if (!isnan(n[i])) { sum += n[i]; count += 1.0; }
-        }
-        v = count > 0.0 ? sum / count : 0.0;
-    }
     float level = level_of(v);
     float h = level * u_max_height;
 #ifndef PIXEL_NORMALS
-    float hn[4];
-    for (int i = 0; i < 4; i++) hn[i] = isnan(n[i]) ? h : level_of(n[i]) * u_max_height;
-    v_normal = normalize(vec3(-(hn[1] - hn[0]) / (2.0 * u_cell.x),
-                              -(hn[3] - hn[2]) / (2.0 * u_cell.y), 1.0));
-#endif
-#ifdef NO_DATA
-    v_valid = valid ? 1.0 : 0.0;
+    float hx0 = height_at(cell - ivec2(1, 0), h), hx1 = height_at(cell + ivec2(1, 0), h);
+    float hy0 = height_at(cell - ivec2(0, 1), h), hy1 = height_at(cell + ivec2(0, 1), h);
+    v_normal = normalize(vec3(-(hx1 - hx0) / (2.0 * u_cell.x), -(hy1 - hy0) / (2.0 * u_cell.y),
+                              1.0));
 #endif
 #ifdef CONTOURS
     v_value = v;
