@@ -190,7 +190,11 @@ class Regions(TimeSteps, Layer):
         vao = self._vaos.get(pass_name)
         if vao is None:
             assert self._gpu is not None and self._group is not None
-            defines = {"PICK": 1} if pass_name == "pick" else {}
+            defines: dict[str, object] = {"SCALE": SCALES[self.scale]}
+            if pass_name == "pick":
+                defines["PICK"] = 1
+            if np.isnan(self.values).any():
+                defines["NO_DATA"] = 1
             program = self._gpu.program("regions/regions.vert", "regions/regions.frag",
                                         defines=defines)
             layout = (("2f 1f 12x", "a_position", "a_top") if pass_name == "pick"  # no normals
@@ -215,7 +219,7 @@ class Regions(TimeSteps, Layer):
             u_mvp=ViewState.gl_matrix(view.model_view_projection(self.origin)),
             t_values=0, u_tex_width=self._tex_width,
             u_step0=step0, u_step1=step1, u_mix=float(mix),
-            u_scale=SCALES[self.scale], u_domain=(float(lo), float(hi)),
+            u_domain=(float(lo), float(hi)),
             u_base_height=self.base_height * self.exaggeration,
             u_max_height=self.max_height * self.exaggeration,
             u_change=int(self.change is not None), u_change_steps=self.change or (0, 0),

@@ -1,12 +1,16 @@
 #version 330 core
 // # regions.frag — flat-lit, colour-mapped prisms; regions without data are grey or absent.
-// Variant PICK writes (layer id, region row + 1) into an RG32UI id buffer instead of colour.
+// Variant PICK writes (layer id, region row + 1) into an RG32UI id buffer instead of colour;
+// NO_DATA (some value is NaN) compiles the grey / hole branch — without it there is no
+// `discard`, which keeps early depth testing on.
 #define SHADER_NAME regions.frag
 #include "lib/lighting.glsl"
 
 in vec3 v_normal;
 in float v_level;
+#ifdef NO_DATA
 in float v_valid;
+#endif
 flat in uint v_region;
 
 #ifdef PICK
@@ -14,7 +18,9 @@ uniform uint u_pick_layer;
 out uvec2 f_id;
 
 void main() {
+#ifdef NO_DATA
     if (v_valid < 0.5) discard;
+#endif
     f_id = uvec2(u_pick_layer, v_region + 1u);
 }
 #else
@@ -25,13 +31,13 @@ uniform vec4 u_no_data;        // colour of regions without data; alpha 0 = not 
 out vec4 f_color;
 
 void main() {
-    vec3 base;
+    vec3 base = texture(t_colormap, vec2((v_level * 255.0 + 0.5) / 256.0, 0.5)).rgb;
+#ifdef NO_DATA
     if (v_valid < 0.5) {
         if (u_no_data.a <= 0.0) discard;
         base = u_no_data.rgb;
-    } else {
-        base = texture(t_colormap, vec2((v_level * 255.0 + 0.5) / 256.0, 0.5)).rgb;
     }
+#endif
     f_color = vec4(lit(base, v_normal, u_to_sun, u_ambient), 1.0);
 }
 #endif

@@ -4,7 +4,6 @@
 // normal) and a region id; values of every time step sit in t_values (a texel per region, a
 // layer per step), so a morph between years is a texelFetch and a mix — no upload.
 #define SHADER_NAME regions.vert
-#include "lib/scale.glsl"
 #include "lib/values.glsl"
 
 uniform mat4 u_mvp;              // projection * view * translate(origin)
@@ -13,7 +12,6 @@ uniform int u_tex_width;         // texels per row of t_values
 uniform int u_step0;             // time steps blended: step0 → step1 by u_mix
 uniform int u_step1;
 uniform float u_mix;
-uniform int u_scale;             // see lib/scale.glsl
 uniform vec2 u_domain;           // scaled value range mapped to [0, 1]
 uniform float u_base_height;     // metres every region with data rises at least
 uniform float u_max_height;      // metres added at the top of the domain
@@ -28,8 +26,21 @@ in uint a_region;                // row of the region in the layer's value table
 
 out vec3 v_normal;
 out float v_level;
-out float v_valid;
+#ifdef NO_DATA
+out float v_valid;               // variant NO_DATA: some region has no value in some step
+#endif
 flat out uint v_region;
+
+// The layer's scale is fixed: a define (SCALE 0 linear, 1 sqrt, 2 log1p, as lib/scale.glsl).
+float scaled(float v) {
+#if SCALE == 1
+    return sqrt(max(v, 0.0));
+#elif SCALE == 2
+    return log(1.0 + max(v, 0.0));
+#else
+    return v;
+#endif
+}
 
 void main() {
     // texel of the region, split in float (exact below 2^24): no scalarised integer division
@@ -37,16 +48,23 @@ void main() {
     float row = floor((id + 0.5) / width);
     ivec2 texel = ivec2(int(id - row * width), int(row));
     float v = blend_steps(t_values, texel, u_step0, u_step1, u_mix);
+#ifdef NO_DATA
     bool valid = !isnan(v);
-    float level = valid ? clamp((scale_value(v, u_scale) - u_domain.x)
-                                / max(u_domain.y - u_domain.x, 1e-30), 0.0, 1.0) : 0.0;
-    float h = valid ? a_top * (u_base_height + level * u_max_height) : 0.0;
     v_valid = valid ? 1.0 : 0.0;
+    v = valid ? v : u_domain.x;
+#endif
+    float level = clamp((scaled(v) - u_domain.x) / max(u_domain.y - u_domain.x, 1e-30), 0.0, 1.0);
+    float h = a_top * (u_base_height + level * u_max_height);
+#ifdef NO_DATA
+    h = valid ? h : 0.0;
+#endif
     v_level = level;
     if (u_change == 1) {
         float a = texelFetch(t_values, ivec3(texel, u_change_steps.x), 0).r;
         float b = texelFetch(t_values, ivec3(texel, u_change_steps.y), 0).r;
+#ifdef NO_DATA
         if (isnan(a) || isnan(b)) v_valid = 0.0;
+#endif
         v_level = change_level(b - a, u_change_range);
     }
     v_normal = a_normal;
