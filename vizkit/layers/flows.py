@@ -156,8 +156,9 @@ class Flows(Layer):
         target_particles: see above (default 50,000).
         min_particles: particles shown by any flow whose (interpolated) volume is positive.
         same_place: rows whose origin equals their destination: ``"ring"`` (default: particles
-            circle the place at ``ring_radius``), ``"drop"`` (removed with a warning naming the
-            rows) or ``"error"``.
+            circle the place; the largest such flow at ``ring_radius``, smaller ones on rings
+            whose area is proportional to volume, at least 0.3 × ``ring_radius``), ``"drop"``
+            (removed with a warning naming the rows) or ``"error"``.
         zero_volumes: ``"error"`` (default) or ``"drop"`` rows with volume 0. Negative, NaN
             and infinite volumes are always errors.
         color: colour of every flow when there is no category and ``color_by`` is None.
@@ -175,10 +176,12 @@ class Flows(Layer):
         arc_height: arc peak above the chord, share of the chord length (distance).
         bend: sideways offset of the arc's middle, share of the chord, to the right of travel.
         spread: ribbon width of a flow's particles, share of the chord.
-        ring_radius: metres; default 2.5 % of the locations' extent.
+        ring_radius: metres, of the largest ring; default 2.5 % of the locations' extent.
         show_arcs: draw faint static arcs beneath the particles.
         arc_alpha: brightness of those arcs.
         intensity: brightness multiplier (additive: overlapping particles add up).
+        ring_light: extra brightness multiplier for origin == destination rings (their
+            particles crowd a small circle; below 1 keeps them from outshining the arcs).
         dim: brightness of flows not touching the selected place (:meth:`select`).
         ground: a :class:`~vizkit.layers.terrain.Terrain`; endpoints are lifted onto its surface
             (``heights_at``, once, at construction) plus ``altitude`` metres.
@@ -202,7 +205,8 @@ class Flows(Layer):
                  tail: float = 0.06, trip_seconds: float = 8.0, speed_jitter: float = 0.1,
                  arc_height: float = 0.2, bend: float = 0.12, spread: float = 0.03,
                  ring_radius: float | None = None, show_arcs: bool = False,
-                 arc_alpha: float = 0.12, intensity: float = 0.6, dim: float = 0.12,
+                 arc_alpha: float = 0.12, intensity: float = 0.6, ring_light: float = 1.0,
+                 dim: float = 0.12,
                  ground: Any = None, altitude: float = 0.0,
                  bins_per_second: float | None = None, cyclic: bool = False,
                  name: str | None = None, provenance: object = None):
@@ -334,8 +338,14 @@ class Flows(Layer):
         lo, hi = self.location_xyz.min(axis=0), self.location_xyz.max(axis=0)
         extent = float(np.hypot(*(hi - lo)[:2])) or 1.0
         self.ring_radius = 0.025 * extent if ring_radius is None else float(ring_radius)
+        # rings: area ∝ volume — the largest origin == destination flow gets ring_radius
+        ring = self.flow_origin == self.flow_destination
+        self._ring_scale = np.ones(len(peak))
+        if ring.any():
+            self._ring_scale[ring] = np.clip(np.sqrt(peak[ring] / peak[ring].max()), 0.3, 1.0)
         self.show_arcs, self.arc_alpha = bool(show_arcs), float(arc_alpha)
         self.intensity, self.dim = float(intensity), float(dim)
+        self.ring_light = float(ring_light)
         self.bins_per_second, self.cyclic = bins_per_second, bool(cyclic)
         self.origin = (float(lo[0]), float(lo[1]), 0.0)
         self._time_bin = 0.0
@@ -473,6 +483,7 @@ class Flows(Layer):
         out[:, 1, 3] = self.flow_destination
         out[:, 2, 0] = self._palette_index
         out[:, 2, 1] = self._size_level
+        out[:, 2, 2] = self._ring_scale
         return out
 
     def _particles(self) -> np.ndarray:
@@ -499,7 +510,8 @@ class Flows(Layer):
     @property
     def uniform_style(self) -> bool:
         """One colour and one size for every flow: the shader skips the per-flow style."""
-        return self.color_by is None and self.size_px[0] == self.size_px[1]
+        return (self.color_by is None and self.size_px[0] == self.size_px[1]
+                and bool(np.all(self._ring_scale == 1.0)))
 
     def _particle_variant(self, width_px: float) -> tuple[Any, moderngl.VertexArray]:
         """Program and vertex array for the trail and the particles' size on screen
@@ -580,6 +592,7 @@ class Flows(Layer):
             u_speed_jitter=self.speed_jitter, u_tail=self.tail,
             u_size_px=self.size_px, u_px_scale=px_scale,
             u_viewport=tuple(float(v) for v in view.viewport), u_intensity=self.intensity,
+            u_ring_light=self.ring_light,
             u_color=tuple(float(c) / 255.0 for c in self._palette[0, :3]),
             **shared)
         # Additive particles test depth against the opaque layers but write none (so they

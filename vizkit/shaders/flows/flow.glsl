@@ -4,7 +4,7 @@
 // Per-flow data lives in textures uploaded once (see vizkit/layers/flows.py):
 //   t_flows   RGBA32F, 3 texels per flow, row-wrapped: (origin.xy, destination.xy),
 //             (origin.z, destination.z, origin location id, destination location id),
-//             (palette index, size level 0–1, -, -); ids are exact up to 2^24 locations
+//             (palette index, size level 0–1, ring scale, -); ids exact up to 2^24 locations
 //   t_counts  R32F, one texel per (flow, time bin): particles the flow shows in that bin
 //             (volume × particles_per_unit, before rounding), row-wrapped, bins fastest.
 // Positions are metres relative to the layer origin.
@@ -38,6 +38,7 @@ struct Flow {
     int destination_id;
     float palette;  // row of the palette texture
     float size;     // size level 0–1 (by volume)
+    float ring;     // ring radius as a share of u_ring_radius (origin == destination)
 };
 
 Flow flow_at(int i) {
@@ -46,11 +47,11 @@ Flow flow_at(int i) {
     // share of the vertex cost on CPU rasterisers (a uniform branch skips it for all).
     vec4 b = u_heights_or_ids ? texel_at(t_flows, 3 * i + 1) : vec4(0.0, 0.0, -1.0, -1.0);
 #ifdef UNIFORM_STYLE
-    vec4 c = vec4(0.0);  // one colour (palette row 0), one size: skip the style texel
+    vec4 c = vec4(0.0, 0.0, 1.0, 0.0);  // one colour (palette 0), one size, rings at full size
 #else
     vec4 c = texel_at(t_flows, 3 * i + 2);
 #endif
-    return Flow(vec3(a.xy, b.x), vec3(a.zw, b.y), int(b.z), int(b.w), c.x, c.y);
+    return Flow(vec3(a.xy, b.x), vec3(a.zw, b.y), int(b.z), int(b.w), c.x, c.y, c.z);
 }
 
 // Particles shown at the current (fractional) time bin: the count interpolated between bins,
@@ -67,14 +68,15 @@ float flow_count(int i) {
 // spreads particles across a ribbon that narrows to the endpoints.
 // Arc: quadratic Bezier whose middle is lifted by u_arc_height × chord and pushed right of the
 // direction of travel by u_bend × chord, so A→B and B→A ride on opposite sides.
-// Origin == destination: a horizontal ring of u_ring_radius around the place, a little lifted.
+// Origin == destination: a horizontal ring of f.ring × u_ring_radius around the place, a
+// little lifted.
 vec3 flow_arc(Flow f, float s, float lane) {
     vec3 delta = f.destination - f.origin;
     float chord = length(delta.xy);
     if (chord < 1e-3) {
         float a = 2.0 * PI * s;
-        float r = u_ring_radius * (1.0 + 0.6 * lane);
-        return f.origin + vec3(r * cos(a), r * sin(a), 0.3 * u_ring_radius);
+        float r = f.ring * u_ring_radius * (1.0 + 0.6 * lane);
+        return f.origin + vec3(r * cos(a), r * sin(a), 0.3 * f.ring * u_ring_radius);
     }
     vec2 dir = delta.xy / chord;
     vec3 right = vec3(dir.y, -dir.x, 0.0);

@@ -29,6 +29,7 @@ uniform vec2 u_viewport;        // pixels
 uniform int u_selected;         // location id highlighted, -1 for none
 uniform float u_dim;            // brightness of flows not touching the selection
 uniform float u_intensity;      // brightness multiplier (additive blending)
+uniform float u_ring_light;     // extra multiplier for origin == destination rings
 uniform sampler2D t_palette;    // 256×1 RGBA8: category colours or a colour map
 uniform vec3 u_color;           // UNIFORM_STYLE: the one colour (palette row 0)
 #ifdef PROBE
@@ -77,6 +78,7 @@ void main() {
     gl_Position = vec4(v_position, 1.0);
 #else
     float light = u_intensity;
+    if (all(equal(f.origin.xy, f.destination.xy))) light *= u_ring_light;
     if (u_selected >= 0 && f.origin_id != u_selected && f.destination_id != u_selected) {
         light *= u_dim;
     }
