@@ -26,10 +26,9 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-import numpy as np
 import pandas as pd
 
-from vizkit.privacy.cellkey import KEY_RANGE, MASK32, MIX_MULTIPLIER, ROUND_SALT, fold64, mix32
+from vizkit.privacy.cellkey import KEY_RANGE, MASK32, MIX_MULTIPLIER, ROUND_SALT, fold64, seed_salt
 from vizkit.privacy.policy import DEFAULT_POLICY, Policy
 from vizkit.privacy.rounding import display_floor
 
@@ -70,8 +69,7 @@ def _with_record_keys(
     if record_key is not None:
         return t.mutate(_rk=t[record_key].cast("int64") & MASK32), True
     if record_id is not None:
-        salt = int(mix32(np.int64(policy.seed) & MASK32)) if policy.seed else 0
-        t = t.mutate(_rk=fold64(t[record_id].cast("int64")) ^ salt)
+        t = t.mutate(_rk=fold64(t[record_id].cast("int64")) ^ seed_salt(policy.seed))
         return _mix32(t, "_rk"), True
     if policy.needs_cell_keys:
         raise ValueError("this policy uses cell keys (noise or random rounding): pass "

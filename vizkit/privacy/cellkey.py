@@ -76,10 +76,15 @@ def record_keys(ids: npt.ArrayLike | Any, seed: int = 0) -> Any:
     Returns:
         Keys in ``[0, 2**32)``: int64 numpy array, or an ibis expression for ibis input.
     """
-    salt = mix32(np.int64(seed) & MASK32) if seed else 0
+    salt = seed_salt(seed)
     if isinstance(ids, (np.ndarray, pd.Series, pd.Index, list, tuple)):
         ids = np.asarray(ids, dtype=np.int64)
-    return mix32(fold64(ids) ^ int(salt))
+    return mix32(fold64(ids) ^ salt)
+
+
+def seed_salt(seed: int) -> int:
+    """The 32-bit value a seed XORs into folded record ids (0 for seed 0)."""
+    return int(mix32(np.int64(seed) & MASK32)) if seed else 0
 
 
 def cell_keys_from_labels(frame: pd.DataFrame, seed: int = 0) -> npt.NDArray[np.int64]:
