@@ -14,6 +14,11 @@ gl_VertexID, normals from texels), ``vispy-surfaceplot`` (the peers' ``vispy_ter
 subprocess with ``EGL_PLATFORM=surfaceless``; its morph is ``set_data`` per frame).
 Upload bytes per frame are measured with ``GpuContext.upload_bytes`` around the timed frames.
 
+Besides wall time, each row reports ``process_cpu_ms_median``: the process CPU time per frame
+(update + draw + glFinish). On llvmpipe all rendering runs on this process's threads, so it is
+the frame's total work, and unlike wall time it hardly moves when other programs load the
+machine; the ``ratio_cpu_*`` notes compare on it.
+
 ``regions_2000``: 2,000 region prisms (24-gons on a 50×40 lattice, 240k vertices) animating
 between 30 years, vizkit vs a raw-moderngl floor with both years' heights in static vertex
 attributes mixed in the vertex shader.
@@ -58,6 +63,36 @@ def peers_common():
 def viridis() -> np.ndarray:
     """(256, 4) float32 viridis in 0–1 (cmap's table: the same for every implementation)."""
     return Colormap("viridis").lut().astype(np.float32) / 255.0
+
+
+class ProcessCpu:
+    """Process CPU time per frame (all threads: llvmpipe rasterises on worker threads)."""
+
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+        self._start = 0.0
+
+    def wrap(self, issue, finish):
+        def timed_issue(i: int) -> None:
+            self._start = time.process_time()
+            issue(i)
+
+        def timed_finish() -> None:
+            finish()
+            self.samples.append(time.process_time() - self._start)
+
+        return timed_issue, timed_finish
+
+    def median_ms(self) -> float:
+        timed = self.samples[-FRAMES:]
+        return round(1000 * sorted(timed)[len(timed) // 2], 3)
+
+
+def timed(issue, finish) -> tuple[FrameTimes, float]:
+    """The harness's frame timing plus the median process CPU ms per frame."""
+    cpu = ProcessCpu()
+    times = time_frames(*cpu.wrap(issue, finish))
+    return times, cpu.median_ms()
 
 
 # -- vizkit ------------------------------------------------------------------------------------
@@ -107,12 +142,13 @@ def vizkit_terrain_row(name: str, values: np.ndarray, morph: bool):
     ctx.finish()
     setup = time.perf_counter() - t0
     before = renderer.gpu.upload_bytes
-    times = time_frames(frame, ctx.finish)
+    times, cpu = timed(frame, ctx.finish)
     uploaded = renderer.gpu.upload_bytes - before
     image = renderer.target.read()
     scene.release()
     renderer.release()
     return row(name, "vizkit-terrain" + ("-morph" if morph else ""), times,
+               process_cpu_ms_median=cpu,
                setup_s=round(setup, 3), upload_bytes_per_frame=uploaded // (FRAMES + WARMUP),
                lit_fraction=_lit(image), steps=STEPS,
                note="30 steps in an R32F texture array; grid from gl_VertexID")
@@ -194,10 +230,11 @@ def floor_terrain_row(name: str, morph: bool):
     frame(0)
     ctx.finish()
     setup = time.perf_counter() - t0
-    times = time_frames(frame, ctx.finish)
+    times, cpu = timed(frame, ctx.finish)
     image = np.frombuffer(fbo.read(components=3), np.uint8).reshape(SIZE[1], SIZE[0], 3)[::-1]
     ctx.release()
     return row(name, "floor-moderngl" + ("-gpu-mix" if morph else "-static-vbo"), times,
+               process_cpu_ms_median=cpu,
                setup_s=round(setup, 3), upload_bytes_per_frame=0, lit_fraction=_lit(image))
 
 
@@ -254,8 +291,8 @@ def vispy_surface(morph: bool) -> dict:
     gl.glFinish()
     setup = time.perf_counter() - t0
     uploaded[0] = 0
-    times = time_frames(frame, gl.glFinish)
-    return dict(times=times.__dict__, setup_s=round(setup, 3),
+    times, cpu = timed(frame, gl.glFinish)
+    return dict(times=times.__dict__, setup_s=round(setup, 3), process_cpu_ms_median=cpu,
                 upload_bytes_per_frame=uploaded[0] // (times.frames + WARMUP),
                 vispy=vispy.__version__)
 
@@ -275,6 +312,7 @@ def vispy_row(name: str, morph: bool):
         return row(name, impl, note=f"skipped: {type(exc).__name__} {detail[-200:]}")
     result = json.loads(line[len("RESULT "):])
     return row(name, impl, FrameTimes(**result["times"]), setup_s=result["setup_s"],
+               process_cpu_ms_median=result["process_cpu_ms_median"],
                upload_bytes_per_frame=result["upload_bytes_per_frame"],
                note=f"vispy {result['vispy']} SurfacePlot, shading='smooth'"
                + (", set_data(z, colors) per frame" if morph else ""))
@@ -285,12 +323,12 @@ def _ratios(rows: list[dict]) -> dict:
     viz = next((r for r in rows if str(r["impl"]).startswith("vizkit")), None)
     floor = next((r for r in rows if str(r["impl"]).startswith("floor")), None)
     vispy = next((r for r in rows if str(r["impl"]).startswith("vispy")), None)
-    if viz and floor and viz.get("ms_per_frame_median"):
-        out["ratio_vizkit_to_floor"] = round(viz["ms_per_frame_median"]
-                                             / floor["ms_per_frame_median"], 2)
-    if viz and vispy and vispy.get("ms_per_frame_median"):
-        out["ratio_vispy_to_vizkit_frame"] = round(vispy["ms_per_frame_median"]
-                                                   / viz["ms_per_frame_median"], 2)
+    for key, tag in (("ms_per_frame_median", ""), ("process_cpu_ms_median", "cpu_")):
+        if viz and floor and viz.get(key) and floor.get(key):
+            out[f"ratio_{tag}vizkit_to_floor"] = round(viz[key] / floor[key], 2)
+        if viz and vispy and vispy.get(key) and viz.get(key):
+            out[f"ratio_{tag}vispy_to_vizkit_frame"] = round(vispy[key] / viz[key], 2)
+    if viz and vispy and vispy.get("setup_s"):
         out["ratio_vispy_to_vizkit_setup"] = round(vispy["setup_s"] / viz["setup_s"], 2)
     return out
 
@@ -360,7 +398,7 @@ def vizkit_regions_row(name: str, geometry, values, morph: bool):
     ctx.finish()
     setup = time.perf_counter() - t0
     before = renderer.gpu.upload_bytes
-    times = time_frames(frame, ctx.finish)
+    times, cpu = timed(frame, ctx.finish)
     uploaded = renderer.gpu.upload_bytes - before
     image = renderer.target.read()
     vertices = layer.vertex_count
@@ -368,7 +406,8 @@ def vizkit_regions_row(name: str, geometry, values, morph: bool):
     scene.release()
     renderer.release()
     return row(name, "vizkit-regions" + ("-morph" if morph else ""), times,
-               setup_s=round(setup, 3), upload_bytes_per_frame=uploaded // (FRAMES + WARMUP),
+               process_cpu_ms_median=cpu, setup_s=round(setup, 3),
+               upload_bytes_per_frame=uploaded // (FRAMES + WARMUP),
                lit_fraction=_lit(image), vertices=vertices, triangles=triangles,
                note=f"{len(geometry)} prisms, {STEPS} years in a texture by region id")
 
@@ -422,10 +461,11 @@ def floor_regions_row(name: str, geometry, values):
     frame(0)
     ctx.finish()
     setup = time.perf_counter() - t0
-    times = time_frames(frame, ctx.finish)
+    times, cpu = timed(frame, ctx.finish)
     image = np.frombuffer(fbo.read(components=3), np.uint8).reshape(SIZE[1], SIZE[0], 3)[::-1]
     ctx.release()
     return row(name, "floor-moderngl-gpu-mix", times, setup_s=round(setup, 3),
+               process_cpu_ms_median=cpu,
                upload_bytes_per_frame=0, lit_fraction=_lit(image),
                note="mesh prepared outside the timed setup; 2 years only")
 

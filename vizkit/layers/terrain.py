@@ -310,17 +310,14 @@ class Terrain(TimeSteps, Layer):
         self.no_data = no_data
         self._contours = None if contours is None else self._check_interval(contours)
         self.contour_color = tuple(float(c) for c in contour_color)
-        if normals not in NORMALS:
-            raise ValueError(f"{self.name}: normals must be one of {NORMALS}, got {normals!r}")
-        h, w = self.grid_shape
-        self.normals = ("pixel" if h * w >= PIXEL_NORMALS_FROM else "vertex"
-                        ) if normals == "auto" else normals
+        self._normals = "vertex"
+        self._vaos: dict[str, moderngl.VertexArray] = {}
+        self.normals = normals
         self.time_index = 0.0  # fractional time step shown: 1.25 = a quarter from step 1 to 2
         self.change: tuple[int, int] | None = None  # steps compared by the change view
         self.change_colormap = Colormap(DIVERGING_DEFAULT)
         self.change_range = 1.0
         self.pick_id = 0
-        self._vaos: dict[str, moderngl.VertexArray] = {}
         self._programs: dict[str, Any] = {}
 
     @classmethod
@@ -407,6 +404,23 @@ class Terrain(TimeSteps, Layer):
         if (new is None) != (self._contours is None):
             self._vaos.pop("color", None)
         self._contours = new
+
+    @property
+    def normals(self) -> str:
+        """``"vertex"`` or ``"pixel"`` (``"auto"`` resolves by grid size when set). A variant:
+        changing it rebuilds the program."""
+        return self._normals
+
+    @normals.setter
+    def normals(self, mode: str) -> None:
+        if mode not in NORMALS:
+            raise ValueError(f"{self.name}: normals must be one of {NORMALS}, got {mode!r}")
+        if mode == "auto":
+            h, w = self.grid_shape
+            mode = "pixel" if h * w >= PIXEL_NORMALS_FROM else "vertex"
+        if mode != self._normals:
+            self._vaos.pop("color", None)
+        self._normals = mode
 
     @property
     def no_data(self) -> str:
