@@ -8,6 +8,7 @@ import os
 import textwrap
 from pathlib import Path
 
+import distributed
 import numpy as np
 import pytest
 
@@ -83,7 +84,6 @@ def test_a_worker_failure_names_the_script_line(tmp_path):
 
 
 def test_frame_ranges_on_a_dask_local_cluster(single, tmp_path, monkeypatch):
-    distributed = pytest.importorskip("distributed")  # a declared dependency; always present
     script, reference = single
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))

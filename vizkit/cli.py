@@ -205,7 +205,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     job = RenderJob(size=args.size or (1280, 720), frames=args.frames, fps=fps,
                     start=args.start, samples=max(0, args.samples), dome=dome,
                     hud=not args.no_hud)
-    report = render_to_files(args.target, args.out, job, progress=not args.quiet,
+    report = render_to_files(target, args.out, job, progress=not args.quiet,
                              workers=args.workers, overwrite=args.overwrite)
     paths = report.paths
     if is_video(args.out) or len(paths) == 1:

@@ -366,6 +366,16 @@ class DomeRenderer:
         self.rows = face_rows(self.face_size, self.spec.aperture)
         self.samples = samples
         self._group = self.gpu.group(f"DomeRenderer{self.spec.size}")
+        self._face_targets: dict[int, RenderTarget] = {}
+        self._output: RenderTarget | None = None
+        self._hud: RenderTarget | None = None
+        try:
+            self._create_resources()
+        except Exception:
+            self.release()
+            raise
+
+    def _create_resources(self) -> None:
         ctx, own, f = self.gpu.ctx, self._group.own, self.face_size
         self.cube = own(ctx.texture_cube((f, f), 4))
         self.cube.filter = (ctx.LINEAR, ctx.LINEAR)
@@ -382,10 +392,8 @@ class DomeRenderer:
             self._group, program, [(mesh, "2f 3f", "a_position", "a_direction")],
             index_buffer=index) for hud, program in self._programs.items()}
         # one target per face height: side faces only clear and resolve the rows they draw
-        self._face_targets = {rows: RenderTarget(self.gpu, (f, rows), samples)
-                              for rows in sorted(set(self.rows.values()))}
-        self._output: RenderTarget | None = None
-        self._hud: RenderTarget | None = None
+        for rows in sorted(set(self.rows.values())):
+            self._face_targets[rows] = RenderTarget(self.gpu, (f, rows), self.samples)
 
     # -- facts -----------------------------------------------------------------------------
     @property
@@ -522,5 +530,6 @@ class DomeRenderer:
         self._face_targets.clear()
         self._output = self._hud = None
         self._group.release()
-        if self._owns_gpu:
+        if self._owns_gpu:  # once: release() is safe to call twice
+            self._owns_gpu = False
             self.gpu.release()
