@@ -106,3 +106,21 @@ def test_frame_ranges_on_a_dask_local_cluster(single, tmp_path, monkeypatch):
     local = render_frame_range(script, None, dome_job, range(4))
     for index, path in enumerate(sorted((tmp_path / "dome").glob("d_*.png"))):
         assert np.array_equal(Image.load(path).pixels, Image.load(io.BytesIO(local[index])).pixels)
+
+
+def test_mp4_with_workers_encodes_every_frame_in_order(single, tmp_path):
+    import imageio.v2 as imageio
+
+    script, reference = single
+    out = tmp_path / "show.mp4"
+    report = render_to_files(script, out, JOB, progress=False, workers=2)
+    assert report.video == out and report.rendered == JOB.frames
+    assert not (tmp_path / "show.mp4.frames").exists()      # the PNG folder is cleaned up
+    reader = imageio.get_reader(out, format="FFMPEG")
+    try:
+        frames = [np.asarray(f).astype(int) for f in reader]
+    finally:
+        reader.close()
+    assert len(frames) == JOB.frames
+    for frame, (name, pixels) in zip(frames, reference.items(), strict=True):
+        assert np.abs(frame - pixels[..., :3]).mean() < 4, f"{name} out of order or wrong"
