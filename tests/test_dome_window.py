@@ -93,10 +93,15 @@ def test_run_dome_shows_the_fisheye_in_a_window(tmp_path):
     assert (image[:, :55] == 0).all() and (image[:, -55:] == 0).all()   # letterbox bars
     assert (np.abs(image[100, 160] - [51, 102, 204]) <= 2).all()        # the sky at the centre
     assert (np.abs(image[185:, 140:180] - [51, 102, 204]).max(axis=2) > 30).any()  # hills, front
-    # the CLI path: `vizkit run --dome` opens, draws and closes
-    cli = subprocess.run([XVFB, "-a", "-s", "-screen 0 1280x720x24", sys.executable, "-m",
-                          "vizkit", "run", str(script), "--dome", "--tilt", "15", "--frames",
-                          "2", "--size", "256x256"], cwd=ROOT, env=env, capture_output=True,
-                         text=True, timeout=120)
+    # the CLI path: `vizkit run --dome --fullscreen --screen 0` opens, draws and closes
+    command = [XVFB, "-a", "-s", "-screen 0 1280x720x24", sys.executable, "-m", "vizkit",
+               "run", str(script), "--dome", "--tilt", "15", "--frames", "2"]
+    cli = subprocess.run([*command, "--fullscreen", "--screen", "0"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=120)
     assert cli.returncode == 0, cli.stderr
+    missing = subprocess.run([*command, "--screen", "3"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 1 and missing.stderr.strip().count("\n") == 0
+    assert missing.stderr.strip() == ("vizkit run: --screen 3: this display has 1 screen(s), "
+                                      "numbered 0..0")
 

@@ -110,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("target", help="scene script (.py) or exhibit folder")
     run.add_argument("--size", type=parse_size, default=(1280, 720), help="window size WxH")
     run.add_argument("--fullscreen", action="store_true", help="fill the screen")
+    run.add_argument("--screen", type=whole_number, default=None, metavar="N",
+                     help="open on monitor N (0, 1, …): the dome projector's, with --fullscreen")
     run.add_argument("--dome", type=whole_number, nargs="?", const=0, default=None,
                      metavar="SIZE",
                      help="show the domemaster fisheye; SIZE sets the render quality "
@@ -230,13 +232,20 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"vizkit render {args.target} --out frame.png"
               + (" --dome 4096" if dome is not None else ""), file=sys.stderr)
         return EXIT_USAGE
+    from vizkit.gpu import GpuError
+    from vizkit.script import ScriptError
     from vizkit.targets.window import run_window
 
     target = load_target(args.target)
     scene = target.create()
-    with script_errors(target.script):
-        return run_window(scene, size=args.size, fullscreen=args.fullscreen,
-                          max_frames=args.frames, dome=dome)
+    try:
+        with script_errors(target.script):
+            return run_window(scene, size=args.size, fullscreen=args.fullscreen,
+                              max_frames=args.frames, dome=dome, screen=args.screen)
+    except ScriptError as exc:  # the window itself failed, not the script: say so plainly
+        if isinstance(exc.__cause__, GpuError):
+            raise exc.__cause__ from None
+        raise
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

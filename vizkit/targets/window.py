@@ -24,12 +24,13 @@ log = logging.getLogger("vizkit.window")
 def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
                fullscreen: bool = False, max_frames: int | None = None,
                screenshot: str | None = None, samples: int = 4,
-               dome: DomeSpec | None = None) -> int:
+               dome: DomeSpec | None = None, screen: int | None = None) -> int:
     """Open a window showing ``scene`` until it is closed (or ``max_frames`` were drawn).
 
     With ``max_frames`` and ``screenshot``, the last frame is saved as a PNG (smoke tests).
     With ``dome`` the window shows the domemaster (fisheye) centred on black, for a dome
-    projector; ``dome.size == 0`` renders at the window's shorter side.
+    projector; ``dome.size == 0`` renders at the window's shorter side. ``screen`` picks the
+    monitor (0, 1, …) the window opens on — with ``fullscreen``, the projector.
     """
     if not display_available():
         raise NoDisplayError("no display found (DISPLAY is not set)")
@@ -37,9 +38,17 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
 
     config = pyglet.gl.Config(major_version=3, minor_version=3, forward_compatible=True,
                               depth_size=24, double_buffer=True)
+    placement = {}
+    if screen is not None:
+        screens = pyglet.display.get_display().get_screens()
+        if not 0 <= screen < len(screens):
+            raise NoDisplayError(f"--screen {screen}: this display has {len(screens)} "
+                                 f"screen(s), numbered 0..{len(screens) - 1}")
+        placement["screen"] = screens[screen]
     try:
         window = pyglet.window.Window(size[0], size[1], caption=scene.title or "vizkit",
-                                      resizable=True, fullscreen=fullscreen, config=config)
+                                      resizable=True, fullscreen=fullscreen, config=config,
+                                      **placement)
     except Exception as exc:  # pyglet raises several unrelated types when no display works
         raise NoDisplayError(f"could not open a window: {exc}") from None
     gpu = GpuContext.from_current()
