@@ -522,13 +522,15 @@ class Terrain(TimeSteps, Layer):
 
     # -- GPU -------------------------------------------------------------------------------
     def upload(self, gpu: GpuContext, group: ResourceGroup) -> None:
-        steps, h, w = self.values.shape
         self._has_no_data = bool(np.isnan(self.values).any())  # compiles the hole/grey branch
-        self._values_tex = gpu.texture_array(group, (w, h, steps), 1, self.values, dtype="f4")
+        self._values_buf = gpu.buffer(group, self.values)  # step after step, row-major cells
+        self._values_tex = None  # for neighbours and the change view, made when first needed
+        self._bound: dict[str, tuple[int, int]] = {}
         self._colormap_tex = gpu.texture(group, (256, 1), 4, self.colormap.lut())
         self._change_tex = gpu.texture(group, (256, 1), 4, self.change_colormap.lut())
         for tex in (self._colormap_tex, self._change_tex):
             tex.repeat_x = tex.repeat_y = False
+        h, w = self.grid_shape
         self._indices = gpu.buffer(group, grid_indices(w, h))
         self._vaos = {}
 
@@ -549,6 +551,7 @@ class Terrain(TimeSteps, Layer):
                                         defines=defines)
             vao = self._gpu.vertex_array(self._group, program, [], index_buffer=self._indices)
             self._vaos[pass_name], self._programs[pass_name] = vao, program
+            self._bound.pop(pass_name, None)
         return vao
 
     def draw(self, view: ViewState) -> None:
@@ -560,9 +563,19 @@ class Terrain(TimeSteps, Layer):
         program = self._programs[view.pass_name]
         h, w = self.grid_shape
         step0, step1, mix = self._steps_and_mix(self.time_index)
+        if mix == 0.0:
+            step1 = step0  # both streams on one step: the same read twice, from cache
+        self._bind_steps(view.pass_name, vao, program, step0, step1)
+        if self._values_tex is None and (self.normals == "vertex" or self._has_no_data
+                                         or self.change is not None):
+            assert self._gpu is not None and self._group is not None
+            steps = self.values.shape[0]  # once, when first needed (an attribute change)
+            self._values_tex = self._gpu.texture_array(self._group, (w, h, steps), 1,
+                                                       self.values, dtype="f4")
         lo, hi = _scale_np(np.array(self.domain, float), self.scale)
         origin = (self.extent[0], self.extent[1], 0.0)
-        self._values_tex.use(location=0)
+        if self._values_tex is not None:
+            self._values_tex.use(location=0)
         change = self.change or (0, 0)
         uniforms: dict[str, object] = dict(
             u_mvp=ViewState.gl_matrix(view.model_view_projection(origin)),
@@ -585,6 +598,19 @@ class Terrain(TimeSteps, Layer):
                                 u_contour_color=self.contour_color)
         program.set(**uniforms)
         vao.render(moderngl.TRIANGLES)
+
+
+    def _bind_steps(self, pass_name: str, vao: moderngl.VertexArray, program: Any,
+                    step0: int, step1: int) -> None:
+        """Point a_value0 / a_value1 at the two steps' slices of the values buffer."""
+        if self._bound.get(pass_name) == (step0, step1):
+            return
+        cells = self.grid_shape[0] * self.grid_shape[1]
+        for name, step in (("a_value0", step0), ("a_value1", step1)):
+            member = program.gl.get(name, None)
+            if member is not None:
+                vao.bind(member.location, "f", self._values_buf, "1f", offset=step * cells * 4)
+        self._bound[pass_name] = (step0, step1)
 
 
 def _is_grid_like(obj: Any) -> bool:

@@ -1,7 +1,11 @@
 #version 330 core
-// # terrain.vert — a height field whose heights live in a texture array (one layer per time step).
-// No vertex attributes: the grid position comes from gl_VertexID, heights from t_values, and
-// normals from neighbouring texels, so morphing between years costs no CPU work and no upload.
+// # terrain.vert — a height field over time steps, uploaded once, blended here.
+// The grid position comes from gl_VertexID. The values of all steps sit in one vertex buffer,
+// step after step: a_value0 / a_value1 are that buffer bound at the offsets of the two steps
+// being blended (re-binding is a GL call, not an upload), so a vertex reads its own value as a
+// plain attribute — the cheapest read there is on llvmpipe. Neighbours (vertex normals, the
+// no-data stand-in) and the change view read the same values from t_values, a texture array
+// with one layer per step. Morphing between years costs no CPU work and no upload.
 // Vertices sit at cell centres: cell (col, row) is at u_cell * (col + 0.5, row + 0.5) metres
 // from the layer origin; row 0 is the southern edge.
 //
@@ -29,6 +33,9 @@ uniform float u_max_height;      // metres at the top of the domain (exaggeratio
 uniform int u_change;            // 1: colour by the change u_change_steps.x → .y
 uniform ivec2 u_change_steps;
 uniform float u_change_range;    // change (value units) at either end of the diverging map
+
+in float a_value0;               // this cell's value at step u_step0
+in float a_value1;               // this cell's value at step u_step1
 
 // Few varyings on purpose: llvmpipe sets up every interpolated component of every triangle.
 out vec4 v_surface;              // xyz: position relative to the layer origin (metres),
@@ -78,7 +85,7 @@ void main() {
     float id = float(gl_VertexID), width = float(u_grid.x);
     float row = floor((id + 0.5) / width);
     ivec2 cell = ivec2(int(id - row * width), int(row));
-    float v = value_at(cell);
+    float v = u_mix <= 0.0 ? a_value0 : u_mix >= 1.0 ? a_value1 : mix(a_value0, a_value1, u_mix);
 #ifdef NO_DATA
     bool valid = !isnan(v);
     if (!valid) v = mean_of_valid_neighbours(cell);  // a stand-in height, never zero
