@@ -365,3 +365,26 @@ def test_pixel_normals_match_vertex_normals_on_a_fine_grid(offscreen):
     assert diff.fraction_over < 0.01
     assert vizkit.Terrain(np.zeros((512, 512)), extent=(0, 0, 1, 1)).normals == "pixel"
     assert vizkit.Terrain(np.zeros((64, 64)), extent=(0, 0, 1, 1)).normals == "vertex"
+
+
+def test_change_view_and_no_data_work_with_pixel_normals(offscreen):
+    a = np.full((40, 60), 50.0)
+    b = a.copy()
+    b[:, 30:] += 40.0
+    b[15:25, 5:15] = np.nan                                    # no data in the later step
+    scene = TopDown(np.stack([a, b]), normals="pixel", domain=(0.0, 100.0))
+    offscreen.render(scene, FRAME)
+    uploaded = offscreen.gpu.upload_bytes
+    scene.terrain.show_change(0, 1)
+    image = render(offscreen, scene, release=False)
+    vik = Colormap("vik").lut()
+    assert np.abs(image[90, 210] - vik[255, :3]).max() <= 3      # +40: the high end
+    assert np.abs(image[90, 110] - vik[128, :3]).max() <= 3      # no change: the middle
+    x, y = project_to_screen((100.0, 200.0, 0.0), scene.camera.view_matrix(),
+                             scene.camera.projection_matrix(SIZE[0] / SIZE[1]), SIZE)
+    assert np.abs(image[int(y), int(x)] - background(scene)).max() <= 1   # NaN in step 1
+    for i in range(3):                                          # animating uploads nothing
+        scene.terrain.time_index = i / 2
+        offscreen.draw(scene, FRAME)
+    assert offscreen.gpu.upload_bytes - uploaded <= scene.terrain.values.nbytes
+    scene.release()
