@@ -261,6 +261,36 @@ def warp_mesh(aperture: float, cells: int) -> tuple[np.ndarray, np.ndarray]:
     return vertices.astype(np.float32), indices
 
 
+def hud_panel_mesh(aperture: float, columns: int = 48,
+                   rows: int = 27) -> tuple[np.ndarray, np.ndarray]:
+    """The HUD panel as a grid mesh on the domemaster: ``(V, 4) float32`` vertices
+    ``(x, y, u, v)`` (square coordinates, y up; texture coordinates) and ``uint32`` indices.
+
+    The panel is flat, ``HUD_WIDTH`` degrees wide with a 16:9 image, centred ``HUD_ELEVATION``
+    above the dome's front spring line and facing the audience (gnomonic projection).
+    """
+    e = math.radians(HUD_ELEVATION)
+    center = np.array([0.0, math.cos(e), math.sin(e)])      # dome frame (right, front, axis)
+    right = np.array([1.0, 0.0, 0.0])
+    up = np.cross(right, center)
+    half_w = math.tan(math.radians(HUD_WIDTH / 2))
+    half_h = half_w / HUD_ASPECT
+    u, v = np.meshgrid(np.linspace(0.0, 1.0, columns + 1), np.linspace(0.0, 1.0, rows + 1))
+    d = (center + ((2 * u - 1) * half_w)[..., None] * right
+         + ((2 * v - 1) * half_h)[..., None] * up)
+    d /= np.linalg.norm(d, axis=-1, keepdims=True)
+    theta = np.arccos(np.clip(d[..., 2], -1.0, 1.0))
+    r = theta / math.radians(aperture / 2)
+    horizontal = np.hypot(d[..., 0], d[..., 1])
+    x, y = r * d[..., 0] / horizontal, -r * d[..., 1] / horizontal   # front at the bottom
+    vertices = np.stack([x, y, u, v], axis=-1).reshape(-1, 4)
+    row, col = np.mgrid[0:rows, 0:columns]
+    a = (row * (columns + 1) + col).ravel().astype(np.uint32)
+    b, c, dd = a + 1, a + columns + 1, a + columns + 2
+    indices = np.stack([a, b, dd, a, dd, c], axis=1).ravel()
+    return vertices.astype(np.float32), indices
+
+
 def _frustum(left: float, right: float, bottom: float, top: float, near: float,
              far: float) -> np.ndarray:
     """glFrustum as a column-vector float64 matrix (bounds at the near plane)."""
@@ -380,17 +410,20 @@ class DomeRenderer:
         self.cube = own(ctx.texture_cube((f, f), 4))
         self.cube.filter = (ctx.LINEAR, ctx.LINEAR)
         self._pbo = own(ctx.buffer(reserve=f * f * 4))
-        # two variants of the resample program: without and with the HUD panel
-        self._programs = {hud: self.gpu.program("dome/fisheye.vert", "dome/fisheye.frag",
-                                                defines={"HUD": 1} if hud else None)
-                          for hud in (False, True)}
+        gpu, group = self.gpu, self._group
+        self._program = gpu.program("dome/fisheye.vert", "dome/fisheye.frag")
         cells = min(256, max(64, self.spec.size // 32))   # 32 px cells at 4K: error < 0.1 px
         vertices, indices = warp_mesh(self.spec.aperture, cells)
-        mesh = self.gpu.buffer(self._group, vertices)
-        index = self.gpu.buffer(self._group, indices)
-        self._vaos = {hud: self.gpu.vertex_array(
-            self._group, program, [(mesh, "2f 3f", "a_position", "a_direction")],
-            index_buffer=index) for hud, program in self._programs.items()}
+        self._vao = gpu.vertex_array(
+            group, self._program,
+            [(gpu.buffer(group, vertices), "2f 3f", "a_position", "a_direction")],
+            index_buffer=gpu.buffer(group, indices))
+        self._hud_program = gpu.program("dome/hud_panel.vert", "dome/hud_panel.frag")
+        vertices, indices = hud_panel_mesh(self.spec.aperture)
+        self._hud_vao = gpu.vertex_array(
+            group, self._hud_program,
+            [(gpu.buffer(group, vertices), "2f 2f", "a_position", "a_uv")],
+            index_buffer=gpu.buffer(group, indices))
         # one target per face height: side faces only clear and resolve the rows they draw
         for rows in sorted(set(self.rows.values())):
             self._face_targets[rows] = RenderTarget(self.gpu, (f, rows), self.samples)
@@ -411,15 +444,6 @@ class DomeRenderer:
     def faces(self) -> list[str]:
         """Names of the cube faces drawn per frame."""
         return [FACE_NAMES[i] for i in sorted(self.rows)]
-
-    def hud_panel(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[float, float]]:
-        """Where HUD layers go: centre, right and up (dome frame) and half-angle tangents."""
-        e = math.radians(HUD_ELEVATION)
-        center = np.array([0.0, math.cos(e), math.sin(e)])   # on the dome's front meridian
-        right = np.array([1.0, 0.0, 0.0])
-        up = np.cross(right, center)
-        half_w = math.tan(math.radians(HUD_WIDTH / 2))
-        return center, right, up, (half_w, half_w / HUD_ASPECT)
 
     # -- drawing ---------------------------------------------------------------------------
     def face_views(self, camera: Camera, frame: FrameState) -> list[tuple[int, int, ViewState]]:
@@ -504,23 +528,23 @@ class DomeRenderer:
     def _resample(self, framebuffer: moderngl.Framebuffer, viewport: tuple[int, int, int, int],
                   hud: moderngl.Texture | None) -> None:
         ctx = self.gpu.ctx
-        program, vao = self._programs[hud is not None], self._vaos[hud is not None]
-        program.set(t_cube=0, u_viewport=tuple(float(v) for v in viewport))
-        if hud is not None:
-            center, right, up, half_tan = self.hud_panel()
-            program.set(t_hud=1, u_hud_center=tuple(center), u_hud_right=tuple(right),
-                        u_hud_up=tuple(up), u_hud_half_tan=half_tan)
+        self._program.set(t_cube=0, u_viewport=tuple(float(v) for v in viewport))
         with ctx.scope(framebuffer, enable_only=ctx.NOTHING):
             framebuffer.viewport = viewport
             framebuffer.clear(0.0, 0.0, 0.0, 1.0, viewport=viewport)  # corners: no mesh there
             self.cube.use(0)
-            if hud is not None:
-                hud.use(1)
             ctx.enable_direct(GL_TEXTURE_CUBE_MAP_SEAMLESS)
             try:
-                vao.render(ctx.TRIANGLES)
+                self._vao.render(ctx.TRIANGLES)
             finally:
                 ctx.disable_direct(GL_TEXTURE_CUBE_MAP_SEAMLESS)
+            if hud is not None:  # only the panel's pixels: premultiplied "over"
+                self._hud_program.set(t_hud=0)
+                hud.use(0)
+                ctx.enable(ctx.BLEND)
+                ctx.blend_func = ctx.ONE, ctx.ONE_MINUS_SRC_ALPHA
+                self._hud_vao.render(ctx.TRIANGLES)
+                ctx.blend_func = ctx.SRC_ALPHA, ctx.ONE_MINUS_SRC_ALPHA  # moderngl's default
 
     def release(self) -> None:
         """Release every GL object (and the context when this renderer created it)."""
