@@ -356,12 +356,14 @@ def camera_motion(scene: Scene, frames: Sequence[FrameState]) -> CameraMotion:
 
 
 class _LayerSubset:
-    """The scene as the renderer sees it, restricted to some layers."""
+    """The scene as the renderer sees it, restricted to some layers (all else is the scene's)."""
 
     def __init__(self, scene: Scene, layers: list[Layer]):
+        self._scene = scene
         self.layers = layers
-        self.background = scene.background
-        self.hud_visible = scene.hud_visible
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._scene, name)
 
 
 class DomeRenderer:
