@@ -315,3 +315,11 @@ def test_commuting_scene_matches_reference_and_lights_the_biggest_flow(offscreen
     corner = region_light(image, scene, (o[0] + 60_000, o[1] + 60_000, 0.0), radius=10)
     assert near > 3 * max(corner, 1.0)
     scene.release()
+
+
+def test_zone_number_codes_take_the_direct_path_and_still_check_unknowns():
+    zones = pd.DataFrame({"x": [0.0, 10.0, 20.0], "y": [0.0, 0.0, 5.0]}, index=[1, 2, 3])
+    flows = Flows(od([(1, 3, 2), (3, 2, 1)]), zones, particles_per_unit=1)
+    assert flows.flows[["origin", "destination"]].values.tolist() == [[1, 3], [3, 2]]
+    with pytest.raises(FlowsError, match=r"row 1 \(destination '4'\)"):
+        Flows(od([(1, 3, 2), (3, 4, 1)]), zones)

@@ -129,6 +129,13 @@ def location_table(locations: Any, name: str = "Flows") -> tuple[pd.Index, np.nd
 
 def _lookup(codes: pd.Index, values: pd.Series) -> np.ndarray:
     """Location index per value (-1 when unknown); codes compared as text if types differ."""
+    integer = pd.api.types.is_integer_dtype
+    if (integer(codes.dtype) and integer(values.dtype) and len(codes)
+            and codes.is_monotonic_increasing and codes.is_unique
+            and codes[-1] - codes[0] == len(codes) - 1):
+        # zone numbers 0…N-1 (transport-model OD matrices): the code is the index
+        index = values.to_numpy(np.int64) - int(codes[0])
+        return np.where((index >= 0) & (index < len(codes)), index, -1)
     index = codes.get_indexer(values)
     numeric = pd.api.types.is_numeric_dtype
     if (index < 0).any() and numeric(codes.dtype) != numeric(values.dtype):
