@@ -314,6 +314,8 @@ def test_commuting_scene_matches_reference_and_lights_the_biggest_flow(offscreen
     near = region_light(image, scene, tuple(mid), radius=10)
     corner = region_light(image, scene, (o[0] + 60_000, o[1] + 60_000, 0.0), radius=10)
     assert near > 3 * max(corner, 1.0)
+    # the flows restore the depth mask and blending: the terrain + flows frame repeats exactly
+    np.testing.assert_array_equal(render(offscreen, scene, t), image)
     scene.release()
 
 
@@ -323,3 +325,29 @@ def test_zone_number_codes_take_the_direct_path_and_still_check_unknowns():
     assert flows.flows[["origin", "destination"]].values.tolist() == [[1, 3], [3, 2]]
     with pytest.raises(FlowsError, match=r"row 1 \(destination '4'\)"):
         Flows(od([(1, 3, 2), (3, 4, 1)]), zones)
+
+
+def test_flows_draw_in_a_dome_with_equal_pixel_scale_on_cut_faces(gpu):
+    from vizkit.layers.flows import pixel_scale
+    from vizkit.targets.dome import DomeRenderer
+
+    scene = FlowScene(two_clusters(), elevation=30)
+    dome = DomeRenderer(256, samples=0, gpu=gpu, gaze=35)
+    image = np.asarray(dome.render(scene, FrameState(1.0, 1 / 30, 30)))
+    assert lit_fraction(image, scene.background) > 0.0003  # the flows, small on a 256² dome
+    views = [view for _, _, view in dome.face_views(scene.camera, FrameState(1.0, 1 / 30, 30))]
+    rows = {view.viewport[1] for view in views}
+    assert len(rows) == 2  # the zenith face whole, the side faces cut
+    scales = {round(pixel_scale(view), 6) for view in views}
+    assert len(scales) == 1
+    dome.release()
+    scene.release()
+
+
+def test_pixel_scale_follows_resolution():
+    from vizkit.layers.flows import pixel_scale
+
+    scene = FlowScene(two_clusters())
+    frame = FrameState(0.0, 1 / 30, 0)
+    assert pixel_scale(scene.view_state((1280, 720), frame)) == pytest.approx(1.0)
+    assert pixel_scale(scene.view_state((2560, 1440), frame)) == pytest.approx(2.0)

@@ -44,7 +44,8 @@ CATEGORY_COLORS = ("#e69f00", "#56b4e9", "#f0e442", "#009e73", "#cc79a7", "#d55e
                    "#0072b2", "#ffffff")
 TEXTURE_WIDTH = 4096  # flow and count textures wrap rows at this width
 ARC_SEGMENTS = 48
-REFERENCE_HEIGHT_PX = 720.0  # point sizes are given for a 720-pixel-high viewport
+REFERENCE_HEIGHT_PX = 720.0  # point sizes are given for a 720-pixel-high viewport …
+REFERENCE_FOV_Y = 45.0       # … with a 45° vertical field of view (the default camera)
 SOFT_POINT_PX = 3.0  # points at least this wide on screen are soft discs, smaller ones flat
 TRAILS = ("streaks", "points")
 SAME_PLACE = ("ring", "drop", "error")
@@ -71,6 +72,19 @@ class ParticleSample:
     visible: npt.NDArray[np.bool_]
     flow: npt.NDArray[np.int64]
     rank: npt.NDArray[np.int64]
+
+
+def pixel_scale(view: ViewState) -> float:
+    """How many pixels a 1-pixel particle of a 720-pixel-high, 45° view covers in ``view``.
+
+    Measured as pixels per unit of tangent at the view's centre (projection y-scale × half
+    the viewport height), so it follows the resolution — a 1440-pixel-high frame doubles it —
+    and stays equal across the cube faces of a dome, whose side faces are cut to fewer rows
+    by an off-centre frustum: a height ratio would halve the particles on those faces.
+    """
+    focal_px = abs(float(view.projection[1][1])) * view.viewport[1] / 2.0
+    reference = REFERENCE_HEIGHT_PX / 2.0 / math.tan(math.radians(REFERENCE_FOV_Y) / 2.0)
+    return focal_px / reference
 
 
 def _round_half_up(x: npt.ArrayLike) -> np.ndarray:
@@ -173,8 +187,9 @@ class Flows(Layer):
         color_by: ``"category"`` (default with a category), ``"volume"`` (``colormap`` over
             the flows' log volume) or None (``color``).
         colormap: for ``color_by="volume"``.
-        size_px: particle width in pixels for a 720-pixel-high view (scaled with the view's
-            height); a pair ``(small, large)`` sizes flows by volume.
+        size_px: particle width in pixels for a 720-pixel-high view with a 45° field of view,
+            scaled with the view's pixels per radian (:func:`pixel_scale`: a 4K dome face
+            looks like a 720p frame); a pair ``(small, large)`` sizes flows by volume.
         trail: ``"streaks"`` (default: each particle draws a tail fading behind it) or
             ``"points"`` (heads only, cheapest).
         tail: tail length as a share of the trip (streaks).
@@ -591,7 +606,7 @@ class Flows(Layer):
         mvp = ViewState.gl_matrix(view.model_view_projection(self.origin))
         shared = self._flow_uniforms()
         self._bind_textures()
-        px_scale = view.viewport[1] / REFERENCE_HEIGHT_PX
+        px_scale = pixel_scale(view)
         program, vao = self._particle_variant(max(self.size_px) * px_scale)
         self._set(
             program,
