@@ -188,3 +188,28 @@ def test_secondary_on_three_keys_works_per_slice_of_the_leading_key():
         ext_hidden = secondary_suppression(raw.to_numpy(), k=K)
         np.testing.assert_array_equal(hidden, ext_hidden[:-1, :-1])
         assert_attack_fails(raw.to_numpy(), ext_hidden)
+
+
+def test_exhaustive_integer_attack_on_small_tables():
+    """Try every integer completion (hidden entries 1 … grand total) of small tables: each
+    hidden entry must take at least two values among the completions that match all totals."""
+    rng = np.random.default_rng(12)
+    tested = 0
+    while tested < 60:
+        table = rng.choice([0, 0, 1, 1, 2, 3, 4, 5, 6, 8, 12], size=tuple(rng.integers(2, 5, 2)))
+        hidden = secondary_suppression(table, k=K)
+        ext = add_totals(table)
+        cells = np.argwhere(hidden)
+        top = int(ext[-1, -1])
+        if not len(cells) or hidden[-1, -1] or top ** len(cells) > 1e5:
+            continue  # nothing hidden, or the grand total itself hidden (no upper bound known)
+        tested += 1
+        axes = np.meshgrid(*[np.arange(1, top + 1)] * len(cells), indexing="ij")
+        guesses = np.stack(axes, -1).reshape(-1, len(cells))
+        e = np.broadcast_to(ext, (len(guesses), *ext.shape)).copy()
+        e[:, cells[:, 0], cells[:, 1]] = guesses
+        fits = ((e[:, :, :-1].sum(2) == e[:, :, -1]).all(1)
+                & (e[:, :-1, :].sum(1) == e[:, -1, :]).all(1))
+        found = guesses[fits]
+        assert len(found) >= 2
+        assert (found.min(0) < found.max(0)).all(), f"pinned in\n{table}"
