@@ -1,5 +1,6 @@
 """Recording: MP4 through imageio-ffmpeg, frame-exact PNG sequences that resume, --no-hud, dome
-frames — through :func:`vizkit.export.render_to_files`, in this process."""
+frames — through :func:`vizkit.export.render_to_files`, in this process, in the session's GL
+context (a second EGL context created and released in-process would leave it not current)."""
 
 from __future__ import annotations
 
@@ -82,9 +83,9 @@ def job(**kwargs) -> RenderJob:
     return RenderJob(**{"size": SMALL, "samples": 0, "fps": 10.0, **kwargs})
 
 
-def test_mp4_decodes_to_n_frames_of_the_right_size(scene_script, tmp_path):
+def test_mp4_decodes_to_n_frames_of_the_right_size(scene_script, tmp_path, gpu):
     out = tmp_path / "show.mp4"
-    report = render_to_files(scene_script, out, job(frames=12, fps=24.0), progress=False)
+    report = render_to_files(scene_script, out, job(frames=12, fps=24.0), progress=False, gpu=gpu)
     assert report.paths == [out] and report.rendered == 12
     reader = imageio.get_reader(out, format="FFMPEG")
     try:
@@ -97,16 +98,16 @@ def test_mp4_decodes_to_n_frames_of_the_right_size(scene_script, tmp_path):
     assert meta["fps"] == pytest.approx(24.0)
     assert "h264" in meta["codec"]
     # frame 7 is the picture at t = 7 / 24 s (H.264 is lossy: compare loosely)
-    with FrameSource(load_target(scene_script), job(fps=24.0)) as source:
+    with FrameSource(load_target(scene_script), job(fps=24.0), gpu) as source:
         exact = source.render(7).rgb.astype(int)
     assert np.abs(frames[7].astype(int) - exact).mean() < 4
     assert not list(tmp_path.glob(".*partial*"))
 
 
-def test_sequence_frames_are_at_start_plus_i_over_fps(scene_script, tmp_path):
+def test_sequence_frames_are_at_start_plus_i_over_fps(scene_script, tmp_path, gpu):
     render_to_files(scene_script, tmp_path / "f_%03d.png", job(frames=3, fps=4.0, start=0.5),
-                    progress=False)
-    render_to_files(scene_script, tmp_path / "alone.png", job(start=1.0), progress=False)
+                    progress=False, gpu=gpu)
+    render_to_files(scene_script, tmp_path / "alone.png", job(start=1.0), progress=False, gpu=gpu)
     assert job(fps=4.0, start=0.5).time_of(2) == 1.0
     assert np.array_equal(Image.load(tmp_path / "f_002.png").pixels,
                           Image.load(tmp_path / "alone.png").pixels)
@@ -114,16 +115,16 @@ def test_sequence_frames_are_at_start_plus_i_over_fps(scene_script, tmp_path):
                               Image.load(tmp_path / "f_002.png").pixels)
 
 
-def test_png_sequence_resumes_where_it_stopped(scene_script, tmp_path):
+def test_png_sequence_resumes_where_it_stopped(scene_script, tmp_path, gpu):
     pattern = tmp_path / "seq" / "f_%04d.png"
-    first = render_to_files(scene_script, pattern, job(frames=6), progress=False)
+    first = render_to_files(scene_script, pattern, job(frames=6), progress=False, gpu=gpu)
     assert first.rendered == 6 and first.skipped == 0
     originals = {p.name: Image.load(p).pixels for p in first.paths}
     kept = {p.name: p.stat().st_mtime_ns for p in first.paths}
     for lost in ("f_0002.png", "f_0005.png"):     # an interrupted run never wrote these
         (tmp_path / "seq" / lost).unlink()
     log = io.StringIO()
-    second = render_to_files(scene_script, pattern, job(frames=6), progress=False, log=log)
+    second = render_to_files(scene_script, pattern, job(frames=6), progress=False, gpu=gpu, log=log)
     assert (second.skipped, second.rendered) == (4, 2)
     assert "resuming: 4 of 6 frames already exist" in log.getvalue()
     for path in second.paths:
@@ -131,18 +132,18 @@ def test_png_sequence_resumes_where_it_stopped(scene_script, tmp_path):
         if path.name not in ("f_0002.png", "f_0005.png"):
             assert path.stat().st_mtime_ns == kept[path.name]   # skipped, not re-rendered
     log = io.StringIO()
-    third = render_to_files(scene_script, pattern, job(frames=6), progress=False, log=log)
+    third = render_to_files(scene_script, pattern, job(frames=6), progress=False, gpu=gpu, log=log)
     assert (third.skipped, third.rendered) == (6, 0) and "nothing to render" in log.getvalue()
-    again = render_to_files(scene_script, pattern, job(frames=6), progress=False,
+    again = render_to_files(scene_script, pattern, job(frames=6), progress=False, gpu=gpu,
                             overwrite=True)
     assert again.rendered == 6
     assert not list((tmp_path / "seq").glob(".*"))        # no partial files left behind
 
 
-def test_no_hud_leaves_hud_layers_out(scene_script, tmp_path):
-    with_hud = render_to_files(scene_script, tmp_path / "hud.png", job(), progress=False)
+def test_no_hud_leaves_hud_layers_out(scene_script, tmp_path, gpu):
+    with_hud = render_to_files(scene_script, tmp_path / "hud.png", job(), progress=False, gpu=gpu)
     without = render_to_files(scene_script, tmp_path / "nohud.png", job(hud=False),
-                              progress=False)
+                              progress=False, gpu=gpu)
     bar = (slice(SMALL[1] - 5, SMALL[1]), slice(SMALL[0] // 2 - 5, SMALL[0] // 2 + 5))
     shown = Image.load(with_hud.paths[0]).rgb[bar]
     hidden = Image.load(without.paths[0]).rgb[bar]
@@ -150,18 +151,18 @@ def test_no_hud_leaves_hud_layers_out(scene_script, tmp_path):
     assert (hidden < 250).any()
 
 
-def test_dome_recordings_warn_when_the_tour_turns_too_fast(scene_script, tmp_path):
+def test_dome_recordings_warn_when_the_tour_turns_too_fast(scene_script, tmp_path, gpu):
     log = io.StringIO()
     report = render_to_files(scene_script, tmp_path / "d_%02d.png",
-                             job(frames=2, dome=DomeSpec(64)), progress=False, log=log)
+                             job(frames=2, dome=DomeSpec(64)), progress=False, gpu=gpu, log=log)
     # the test scene orbits at 40°/s seen from 30° up: the view turns at ~35°/s
     assert "warning: the camera turns at 35°/s" in log.getvalue()
     assert any("keep dome tours under 10°/s" in note for note in report.notes)
 
 
-def test_dome_jobs_write_square_domemasters(scene_script, tmp_path):
+def test_dome_jobs_write_square_domemasters(scene_script, tmp_path, gpu):
     report = render_to_files(scene_script, tmp_path / "dome.png",
-                             job(dome=DomeSpec(128, 200.0, 10.0)), progress=False)
+                             job(dome=DomeSpec(128, 200.0, 10.0)), progress=False, gpu=gpu)
     image = Image.load(report.paths[0])
     assert image.size == (128, 128)
     assert (image.rgb[0, 0] == 0).all() and (image.rgb[-1, -1] == 0).all()   # outside: black

@@ -3,7 +3,6 @@ worker processes give the same pixels as one process (same backend: llvmpipe).""
 
 from __future__ import annotations
 
-import io
 import os
 import textwrap
 from pathlib import Path
@@ -12,7 +11,7 @@ import distributed
 import numpy as np
 import pytest
 
-from vizkit.export import RenderJob, render_frame_range, render_on_dask, render_to_files
+from vizkit.export import RenderJob, render_on_dask, render_to_files
 from vizkit.image import Image
 from vizkit.script import ScriptError
 from vizkit.targets.dome import DomeSpec
@@ -56,11 +55,12 @@ JOB = RenderJob(size=(96, 64), frames=8, fps=12.0, start=0.25, samples=4)
 
 
 @pytest.fixture(scope="module")
-def single(tmp_path_factory) -> tuple[Path, dict[str, np.ndarray]]:
-    """The reference: every frame rendered by one process."""
+def single(tmp_path_factory, gpu_session) -> tuple[Path, dict[str, np.ndarray]]:
+    """The reference: every frame rendered by one process (this one, in the session context)."""
     folder = tmp_path_factory.mktemp("farm")
     script = write_scene(folder)
-    render_to_files(script, folder / "one" / "f_%03d.png", JOB, progress=False)
+    render_to_files(script, folder / "one" / "f_%03d.png", JOB, progress=False,
+                    gpu=gpu_session)
     return script, frames_of(folder / "one")
 
 
@@ -83,7 +83,7 @@ def test_a_worker_failure_names_the_script_line(tmp_path):
     assert not list((tmp_path / "out").glob(".*partial*"))  # no half-written frames
 
 
-def test_frame_ranges_on_a_dask_local_cluster(single, tmp_path, monkeypatch):
+def test_frame_ranges_on_a_dask_local_cluster(single, tmp_path, monkeypatch, gpu):
     script, reference = single
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
@@ -103,9 +103,12 @@ def test_frame_ranges_on_a_dask_local_cluster(single, tmp_path, monkeypatch):
     got = frames_of(tmp_path / "dask")
     for name, pixels in reference.items():
         assert np.array_equal(got[name], pixels), f"{name} differs between Dask and 1 process"
-    local = render_frame_range(script, None, dome_job, range(4))
-    for index, path in enumerate(sorted((tmp_path / "dome").glob("d_*.png"))):
-        assert np.array_equal(Image.load(path).pixels, Image.load(io.BytesIO(local[index])).pixels)
+    render_to_files(script, tmp_path / "local" / "d_%03d.png", dome_job, progress=False,
+                    gpu=gpu)
+    assert list(frames_of(tmp_path / "dome")) == list(frames_of(tmp_path / "local"))
+    for (name, pixels), local in zip(frames_of(tmp_path / "dome").items(),
+                                     frames_of(tmp_path / "local").values(), strict=True):
+        assert np.array_equal(pixels, local), f"dome {name} differs between Dask and 1 process"
 
 
 def test_mp4_with_workers_encodes_every_frame_in_order(single, tmp_path):

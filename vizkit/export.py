@@ -263,7 +263,7 @@ def render_frame_range(source: str | Path, pattern: str | None, job: RenderJob,
 # -- entry points ---------------------------------------------------------------------------
 def render_to_files(target: LoadedTarget | str | Path, out: str | Path, job: RenderJob, *,
                     progress: bool = True, workers: int = 1, overwrite: bool = False,
-                    log: IO[str] | None = None) -> RenderReport:
+                    log: IO[str] | None = None, gpu: Any = None) -> RenderReport:
     """Render ``job`` to ``out``: a ``.png``, a ``%04d`` PNG pattern or a ``.mp4``.
 
     Args:
@@ -276,6 +276,8 @@ def render_to_files(target: LoadedTarget | str | Path, out: str | Path, job: Ren
         workers: local processes rendering contiguous frame ranges in parallel.
         overwrite: re-render frames whose files already exist.
         log: where resume notes go (default stderr).
+        gpu: render in this existing :class:`~vizkit.gpu.GpuContext` (one process only;
+            by default a new EGL context is created and released).
     """
     log = log or sys.stderr
     check_output(out, job)
@@ -294,10 +296,10 @@ def render_to_files(target: LoadedTarget | str | Path, out: str | Path, job: Ren
         print(f"vizkit render: warning: {motion_note}", file=log)
     if is_video(out):
         report = _render_video(loaded, source, Path(out), job, progress=progress,
-                               workers=workers, log=log)
+                               workers=workers, log=log, gpu=gpu)
     else:
         report = _render_pngs(loaded, source, str(out), job, progress=progress,
-                              workers=workers, overwrite=overwrite, log=log)
+                              workers=workers, overwrite=overwrite, log=log, gpu=gpu)
     report.seconds = time.perf_counter() - t0
     if motion_note:
         report.notes.append(motion_note)
@@ -324,7 +326,8 @@ def _progress_bar(total: int, progress: bool, desc: str) -> tqdm:
 
 
 def _render_pngs(target: LoadedTarget, source: str | Path, out: str, job: RenderJob, *,
-                 progress: bool, workers: int, overwrite: bool, log: IO[str]) -> RenderReport:
+                 progress: bool, workers: int, overwrite: bool, log: IO[str],
+                 gpu: Any = None) -> RenderReport:
     paths = frame_paths(out, job.frames)
     sequence = "%" in out
     done = set() if overwrite or not sequence else existing_frames(paths)
@@ -348,7 +351,7 @@ def _render_pngs(target: LoadedTarget, source: str | Path, out: str, job: Render
             assert pattern is not None
             _run_local_farm(source, pattern, job, todo, workers, bar)
         else:
-            with FrameSource(target, job) as frames:
+            with FrameSource(target, job, gpu) as frames:
                 for index in todo:
                     _write_png(frames.render(index), paths[index])
                     bar.update(1)
@@ -389,7 +392,7 @@ def _drain(progress: Any, bar: tqdm) -> None:
 
 
 def _render_video(target: LoadedTarget, source: str | Path, out: Path, job: RenderJob, *,
-                  progress: bool, workers: int, log: IO[str]) -> RenderReport:
+                  progress: bool, workers: int, log: IO[str], gpu: Any = None) -> RenderReport:
     out.parent.mkdir(parents=True, exist_ok=True)
     if workers > 1 and job.frames > 1:
         # Workers write PNG frames next to the video (resumable), then one encoder joins them.
@@ -403,7 +406,7 @@ def _render_video(target: LoadedTarget, source: str | Path, out: Path, job: Rend
         return RenderReport(paths=[out], rendered=frames_report.rendered,
                             skipped=frames_report.skipped, video=out,
                             notes=frames_report.notes)
-    with FrameSource(target, job) as frames, \
+    with FrameSource(target, job, gpu) as frames, \
             _progress_bar(job.frames, progress, "encoding") as bar:
         def images() -> Iterator[np.ndarray]:
             for index in range(job.frames):
