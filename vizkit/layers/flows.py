@@ -339,6 +339,7 @@ class Flows(Layer):
         self._counts = (volumes * self.particles_per_unit).astype(np.float32)  # (F, B)
         self.allocated = np.maximum(_round_half_up(peak * self.particles_per_unit),
                                     self.min_particles).astype(np.int64)  # particles per flow
+        self._particle_count = int(self.allocated.sum())  # once: draw must stay O(1)
 
         # -- style ----------------------------------------------------------------------------
         self.color_by = color_by or ("category" if category is not None else None)
@@ -365,6 +366,7 @@ class Flows(Layer):
         self._ring_scale = np.ones(len(peak))
         if ring.any():
             self._ring_scale[ring] = np.clip(np.sqrt(peak[ring] / peak[ring].max()), 0.3, 1.0)
+        self._rings_uniform = bool(np.all(self._ring_scale == 1.0))  # once: not per frame
         self.show_arcs, self.arc_alpha = bool(show_arcs), float(arc_alpha)
         self.intensity, self.dim = float(intensity), float(dim)
         self.ring_light = float(ring_light)
@@ -381,7 +383,7 @@ class Flows(Layer):
     @property
     def particle_count(self) -> int:
         """Particles allocated (uploaded once): each flow's count at its largest bin."""
-        return int(self.allocated.sum())
+        return self._particle_count
 
     @property
     def flows(self) -> pd.DataFrame:
@@ -533,7 +535,7 @@ class Flows(Layer):
     def uniform_style(self) -> bool:
         """One colour and one size for every flow: the shader skips the per-flow style."""
         return (self.color_by is None and self.size_px[0] == self.size_px[1]
-                and bool(np.all(self._ring_scale == 1.0)))
+                and self._rings_uniform)
 
     def _particle_variant(self, width_px: float) -> tuple[Any, moderngl.VertexArray]:
         """Program and vertex array for the trail and the particles' size on screen
