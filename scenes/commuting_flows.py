@@ -43,7 +43,9 @@ def hourly_trips(assets):
     to_home = pairs.assign(volume=pairs["volume"] * pairs["to_home"],
                            origin=pairs["destination"], destination=pairs["origin"])
     columns = ["origin", "destination", "mode", "hour", "volume"]
-    return pd.concat([to_work[columns], to_home[columns]], ignore_index=True)
+    trips = pd.concat([to_work[columns], to_home[columns]], ignore_index=True)
+    trips.attrs["provenance"] = od.attrs.get("provenance")  # credited by the layer
+    return trips
 
 
 class CommutingScene(vizkit.Scene):
