@@ -37,7 +37,7 @@ from tqdm import tqdm
 from vizkit.clock import Clock
 from vizkit.image import Image
 from vizkit.script import LoadedTarget, load_target, script_errors
-from vizkit.targets.dome import DomeRenderer, DomeSpec, camera_motion
+from vizkit.targets.dome import DomeRenderer, DomeSpec, camera_motion, make_current
 from vizkit.targets.offscreen import OffscreenRenderer
 
 VIDEO_SUFFIXES = (".mp4",)
@@ -108,6 +108,8 @@ class FrameSource:
         if not job.hud:
             self.scene.hud_visible = False
         self.clock = Clock(job.fps, job.start)
+        if gpu is not None:
+            make_current(gpu)
         try:
             if job.dome is not None:
                 self.renderer: DomeRenderer | OffscreenRenderer = DomeRenderer(
@@ -121,6 +123,7 @@ class FrameSource:
 
     def render(self, index: int) -> Image:
         """Frame ``index`` (at ``start + index / fps``) as an image."""
+        make_current(self.renderer.gpu)
         with script_errors(self.target.script):
             return self.renderer.render(self.scene, self.clock.frame(index))
 
