@@ -59,3 +59,19 @@ def test_layer_release_is_idempotent_and_re_prepares(gpu):
     scene.release()
     renderer.release()
     assert gpu.live_objects() == before
+
+
+def test_a_second_context_released_in_the_process_does_not_break_the_first(gpu):
+    """EGL leaves a released context current; every draw makes its own context current."""
+    renderer = OffscreenRenderer((64, 36), samples=0, gpu=gpu)
+    scene = Small()
+    frame = FrameState(0.0, 1 / 30, 0)
+    before = renderer.render(scene, frame).pixels
+    other = Small()
+    other.snapshot(0.0, (64, 36), samples=0)   # creates and releases its own EGL context
+    other.release()
+    after = renderer.render(scene, frame).pixels
+    scene.release()
+    renderer.release()
+    assert gpu.ctx.error == "GL_NO_ERROR"
+    assert np.array_equal(before, after)

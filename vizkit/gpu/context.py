@@ -63,6 +63,17 @@ class GpuContext:
         ctx.gc_mode = None
         return cls(ctx, owns_context=False)
 
+    def make_current(self) -> None:
+        """Make this context current on this thread (a window's context: no-op).
+
+        EGL keeps a destroyed context current until another is made current, so after a second
+        offscreen context in the same process (``scene.snapshot()``, a test) was released, GL
+        calls would land in that dead context. Every entry point that issues GL calls through
+        an owned context (drawing, reading, releasing) calls this first; it is cheap.
+        """
+        if self.owns_context:
+            self.ctx.__enter__()
+
     # -- facts -----------------------------------------------------------------------------
     @property
     def renderer(self) -> str:
@@ -137,6 +148,7 @@ class GpuContext:
 
     def release(self) -> None:
         """Release cached programs and, when owned, the context itself."""
+        self.make_current()
         for program in self._programs.values():
             program.release()
         self._programs.clear()

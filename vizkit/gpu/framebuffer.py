@@ -24,6 +24,7 @@ class RenderTarget:
         self.samples = min(samples, limit) if samples > 1 else 0
         self.size = (int(width), int(height))
         self.gpu = gpu
+        gpu.make_current()
         self._group = gpu.group(f"RenderTarget{self.size}")
         ctx = gpu.ctx
         own = self._group.own
@@ -47,11 +48,13 @@ class RenderTarget:
     def resolve(self) -> None:
         """Copy the multisampled image into :attr:`color` (no-op without MSAA)."""
         if self.samples:
+            self.gpu.make_current()
             self.gpu.ctx.copy_framebuffer(self.resolved, self.framebuffer)
 
     def read(self) -> np.ndarray:
         """The image as ``(H, W, 4) uint8``, top row first."""
         self.resolve()
+        self.gpu.make_current()
         raw = self.resolved.read(components=4, alignment=1)
         image = np.frombuffer(raw, dtype=np.uint8).reshape(self.size[1], self.size[0], 4)
         return image[::-1].copy()

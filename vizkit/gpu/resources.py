@@ -37,7 +37,9 @@ class ResourceGroup:
         return len(self._objects)
 
     def release(self) -> None:
-        """Release every owned object; safe to call twice."""
+        """Release every owned object (in its own context); safe to call twice."""
+        if self._objects and hasattr(self._counter, "make_current"):
+            self._counter.make_current()
         while self._objects:
             obj = self._objects.pop()
             obj.release()

@@ -27,6 +27,7 @@ class Renderer:
     def draw(self, scene: Scene, framebuffer: moderngl.Framebuffer, view: ViewState, *,
              clear: bool = True) -> None:
         """Draw ``scene`` as seen by ``view`` into ``framebuffer``."""
+        self.gpu.make_current()
         ctx = self.gpu.ctx
         layers = sorted((layer for layer in scene.layers
                          if layer.visible and (scene.hud_visible or not layer.is_hud)),

@@ -363,8 +363,7 @@ def make_current(gpu: GpuContext) -> None:
     would otherwise land in that dead context. The previous context is deliberately *not*
     restored afterwards: it may be the dead one.
     """
-    if gpu.owns_context:
-        gpu.ctx.__enter__()
+    gpu.make_current()
 
 
 class _LayerSubset:
