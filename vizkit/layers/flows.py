@@ -337,7 +337,8 @@ class Flows(Layer):
         self.particles_per_unit = float(particles_per_unit)
         self.min_particles = int(min_particles)
         self._counts = (volumes * self.particles_per_unit).astype(np.float32)  # (F, B)
-        self.allocated = np.maximum(_round_half_up(peak * self.particles_per_unit),
+        # from the float32 counts the shader sees, so the peak bin shows every particle
+        self.allocated = np.maximum(_round_half_up(self._counts.max(axis=1)),
                                     self.min_particles).astype(np.int64)  # particles per flow
         self._particle_count = int(self.allocated.sum())  # once: draw must stay O(1)
 
