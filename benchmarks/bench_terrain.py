@@ -9,9 +9,10 @@ series has **30 time steps** (step k = lerp(field 0, field 7, k / 29)), so morph
 
 Rows: ``floor-moderngl`` (the peers' ``moderngl_terrain.py`` / ``moderngl_morph.py --mode gpu``:
 static VBOs of positions, normals (and the second field), uint32 IBO, LUT sampled in the vertex
-shader), ``vizkit`` (Scene → Renderer → Terrain: values in a texture array, grid from
-gl_VertexID, normals from texels), ``vispy-surfaceplot`` (the peers' ``vispy_terrain.py``, in a
-subprocess with ``EGL_PLATFORM=surfaceless``; its morph is ``set_data`` per frame).
+shader), ``vizkit`` (Scene → Renderer → Terrain: all steps in one vertex buffer, the two blended
+steps bound as attributes, grid from gl_VertexID, per-pixel normals on this 1000×1000 grid),
+``vispy-surfaceplot`` (the peers' ``vispy_terrain.py``, in a subprocess with
+``EGL_PLATFORM=surfaceless``; its morph is ``set_data`` per frame).
 Upload bytes per frame are measured with ``GpuContext.upload_bytes`` around the timed frames.
 
 Besides wall time, each row reports ``process_cpu_ms_median``: the process CPU time per frame
@@ -151,7 +152,7 @@ def vizkit_terrain_row(name: str, values: np.ndarray, morph: bool):
                process_cpu_ms_median=cpu,
                setup_s=round(setup, 3), upload_bytes_per_frame=uploaded // (FRAMES + WARMUP),
                lit_fraction=_lit(image), steps=STEPS,
-               note="30 steps in an R32F texture array; grid from gl_VertexID")
+               note="30 steps in one values buffer, bound per step pair; grid from gl_VertexID")
 
 
 def _lit(image: np.ndarray) -> float:
