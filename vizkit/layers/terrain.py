@@ -1,8 +1,10 @@
 """Terrain: gridded statistics (counts per cell) as a lit, colour-mapped height field.
 
-All time steps are uploaded once into a float texture array; the vertex shader blends step
-``i`` and ``i + 1`` and computes normals from neighbouring texels, so animating between years
-costs a few uniforms per frame whatever the grid size.
+All time steps are uploaded once, into one float vertex buffer (step after step); the vertex
+shader reads its cell's value at steps ``i`` and ``i + 1`` as two attributes bound at those
+steps' offsets (re-binding is a GL call, not an upload) and blends them. Normals are computed on
+the GPU — from neighbouring cells (a float texture array of the same values) or, on big grids,
+per pixel — so animating between years costs a few uniforms per frame whatever the grid size.
 
 Inputs: a 2-D array with its extent, a ``(T, H, W)`` series, a ``vizkit.data.Grid`` (or any
 object with ``.values`` and ``.extent``), or points binned to a grid with
