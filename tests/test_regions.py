@@ -14,7 +14,11 @@ from vizkit.clock import FrameState
 from vizkit.colormap import Colormap
 from vizkit.layers.legend import NO_DATA_GREY
 from vizkit.layers.regions import build_prism_mesh
+from vizkit.privacy import Policy
 from vizkit.testing import diff_images
+
+# Small made-up numbers that test joins, not people: shown raw, on purpose.
+SYNTHETIC = Policy.off("synthetic test values, no persons")
 
 FRAME = FrameState(0.0, 1 / 30, 0)
 SIZE = (320, 180)
@@ -154,12 +158,13 @@ def test_values_can_come_from_the_joined_geometry_frame_series_or_mappings():
          "geometry": {"type": "Polygon", "coordinates": [square(0, 0, 100)]}}]},
         id_property="id", crs="EPSG:3006", src_crs="EPSG:3006")
     frame["value"] = [7.0]
-    assert vizkit.Regions(frame).value("0381") == 7.0
+    assert vizkit.Regions(frame, policy=SYNTHETIC).value("0381") == 7.0
     series = pd.Series({"A": 1.0, "B": 2.0, "C": 3.0, "D": 4.0})
-    assert vizkit.Regions(GEOMETRY, series).value("C") == 3.0
-    per_year = vizkit.Regions(GEOMETRY, {"A": [1, 2], "B": [3, 4], "C": [5, 6], "D": [7, 8]})
+    assert vizkit.Regions(GEOMETRY, series, policy=SYNTHETIC).value("C") == 3.0
+    per_year = vizkit.Regions(GEOMETRY, {"A": [1, 2], "B": [3, 4], "C": [5, 6], "D": [7, 8]},
+                              policy=SYNTHETIC)
     assert per_year.steps == 2 and per_year.value("B", 1.0) == 4.0
-    partial = vizkit.Regions(GEOMETRY, {"A": 1.0})              # B, C, D have no data
+    partial = vizkit.Regions(GEOMETRY, {"A": 1.0}, policy=SYNTHETIC)  # B, C, D have no data
     assert np.isnan(partial.value("B"))
 
 

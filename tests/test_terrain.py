@@ -18,7 +18,11 @@ from vizkit.clock import FrameState
 from vizkit.colormap import Colormap
 from vizkit.easing import get_easing
 from vizkit.layers.legend import NO_DATA_GREY, ColorScale, nice_ticks
+from vizkit.privacy import Policy
 from vizkit.testing import diff_images
+
+# Small made-up numbers that test binning and colours, not people: shown raw, on purpose.
+SYNTHETIC = Policy.off("synthetic test values, no persons")
 
 FRAME = FrameState(0.0, 1 / 30, 0)
 VIRIDIS = Colormap("viridis").lut()
@@ -196,7 +200,8 @@ def test_from_points_bins_and_sums_per_cell_and_year():
         "persons": [1.0, 2.0, 4.0, np.nan, 10.0, 3.0],
         "year": [2020, 2020, 2020, 2020, 2021, 2021],
     })
-    terrain = vizkit.Terrain.from_points(frame, value="persons", cell_size=10.0, time="year")
+    terrain = vizkit.Terrain.from_points(frame, value="persons", cell_size=10.0, time="year",
+                                         policy=SYNTHETIC)
     assert terrain.extent == (0.0, 0.0, 40.0, 30.0)
     assert terrain.values.shape == (2, 3, 4)
     assert terrain.times == (2020, 2021)
@@ -210,6 +215,7 @@ def test_from_points_bins_and_sums_per_cell_and_year():
 def test_from_points_fill_nan_and_given_extent():
     frame = pd.DataFrame({"x": [5.0, 500.0], "y": [5.0, 5.0], "value": [2.0, 9.0]})
     terrain = vizkit.Terrain.from_points(frame, cell_size=10.0, extent=(0, 0, 30, 20),
+                                         policy=SYNTHETIC,
                                          fill=np.nan)
     assert terrain.values.shape == (1, 2, 3)
     assert terrain.values[0, 0, 0] == 2.0
@@ -224,7 +230,7 @@ def test_a_data_grid_is_accepted_with_its_extent_times_and_provenance():
     ids = vd.inspire_id(frame["x"] - 500, frame["y"] - 500, 1000, 3006)
     grid = vd.grid_from_ids(ids, frame[["a", "b"]].to_numpy(), cell_size=1000,
                             times=("2020", "2021"))
-    terrain = vizkit.Terrain(grid)
+    terrain = vizkit.Terrain(grid, policy=SYNTHETIC)
     assert terrain.extent == tuple(float(v) for v in grid.extent)
     assert terrain.values.shape == grid.values.shape
     assert terrain.provenance is grid.provenance
@@ -297,7 +303,8 @@ def test_change_view_uses_a_diverging_map_and_keeps_heights(offscreen):
 def test_user_colour_lists_are_colour_maps(offscreen):
     values = np.zeros((40, 60))
     values[:, 30:] = 1.0
-    image = render(offscreen, TopDown(values, colormap=["#ff0000", "#0000ff"]))
+    image = render(offscreen, TopDown(values, colormap=["#ff0000", "#0000ff"],
+                                      policy=SYNTHETIC))
     assert np.abs(image[90, 110] - (255, 0, 0)).max() <= 2
     assert np.abs(image[90, 210] - (0, 0, 255)).max() <= 2
 

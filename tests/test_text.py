@@ -79,9 +79,9 @@ def test_attribution_lists_each_dataset_once():
 
     assert attribution_lines([Source(), Source(), None, Plain()]) == [
         "SCB · CC0-1.0 · 2025-02-21", "SSB · CC-BY-4.0 · 2016-01-01"]
-    terrain = vizkit.Terrain(np.ones((4, 4)), extent=(0, 0, 4, 4), provenance=Source())
+    terrain = vizkit.Terrain(np.full((4, 4), 10.0), extent=(0, 0, 4, 4), provenance=Source())
     credit = vizkit.Attribution([terrain])
-    assert credit.text == "Data: SCB · CC0-1.0 · 2025-02-21"
+    assert credit.text == "Data: SCB · CC0-1.0 · 2025-02-21\nValues below 5 are not shown."
     assert vizkit.Attribution([]).text == "Data: source not stated"
 
 

@@ -17,6 +17,8 @@ from vizkit.colormap import Colormap
 
 SCALE_KINDS = ("linear", "sqrt", "log", "diverging")
 NO_DATA_GREY = (0.55, 0.55, 0.55, 1.0)
+# Cells hidden by disclosure control: hatched in this colour over a darker shade of it.
+HIDDEN_COLOR = (0.36, 0.38, 0.44, 1.0)
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,10 @@ class ColorScale:
             (linear, centred on 0: a change between two time steps).
         label: what is shown (``"Population 2023"``, ``"Change 2013→2023"``).
         colors: ``(256, 4) uint8`` RGBA table from low to high, as uploaded to the GPU.
+        note: disclosure control in plain language (``"Values below 5 are not shown."``);
+            empty when nothing was protected.
+        hidden_color: RGBA of the hatching that marks cells hidden by disclosure control, or
+            ``None`` when no cell is hidden.
     """
 
     domain: tuple[float, float]
@@ -44,6 +50,8 @@ class ColorScale:
     label: str = ""
     colors: npt.NDArray[np.uint8] = field(default_factory=lambda: Colormap().lut(),
                                           repr=False, compare=False)
+    note: str = ""
+    hidden_color: tuple[float, float, float, float] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in SCALE_KINDS:
@@ -113,10 +121,11 @@ def ticks_for(domain: tuple[float, float], kind: str, count: int = 5) -> tuple[f
 
 
 def color_scale(domain: tuple[float, float], kind: str, colormap: Colormap, *, units: str = "",
-                label: str = "", no_data_color: tuple[float, float, float, float] | None = None
+                label: str = "", no_data_color: tuple[float, float, float, float] | None = None,
+                note: str = "", hidden_color: tuple[float, float, float, float] | None = None
                 ) -> ColorScale:
     """Build a :class:`ColorScale` with ticks chosen for ``kind``."""
     return ColorScale(domain=(float(domain[0]), float(domain[1])),
                       ticks=ticks_for(domain, kind), units=units, colormap=colormap.name,
                       no_data_color=no_data_color, kind=kind, label=label,
-                      colors=colormap.lut())
+                      colors=colormap.lut(), note=note, hidden_color=hidden_color)

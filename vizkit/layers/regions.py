@@ -32,6 +32,7 @@ from vizkit.easing import Easing, get_easing
 from vizkit.gpu import GpuContext, ResourceGroup
 from vizkit.layers.base import Layer
 from vizkit.layers.legend import NO_DATA_GREY, scaled
+from vizkit.layers.protection import DEFAULT_POLICY, Policy, protect_steps
 from vizkit.layers.terrain import SCALES, TimeSteps, _labels, numeric_column, time_steps
 from vizkit.render.picking import PickRecord
 from vizkit.view import ViewState
@@ -63,6 +64,10 @@ class Regions(TimeSteps, Layer):
         exaggeration: multiplier on heights (a uniform).
         no_data: regions without a value: ``"grey"`` (flat grey at ground level, default) or
             ``"hole"`` (not drawn).
+        policy: disclosure control applied to count values before upload (default: values
+            below 5 are not shown); hidden regions are drawn flat grey. ``Policy.off(reason)``
+            is the explicit, logged opt-out. See :mod:`vizkit.layers.protection`.
+        counts: whether the values are counts (``None``: non-negative whole numbers are).
     """
 
     def __init__(self, geometry: Any, data: Any = None, *, code: str = "code",
@@ -73,7 +78,9 @@ class Regions(TimeSteps, Layer):
                  exaggeration: float = 1.0, sun: Sequence[float] = (-0.5, -0.6, 0.75),
                  ambient: float = 0.35, easing: str | Easing = "smooth",
                  times: Sequence[Any] | None = None, units: str = "", label: str = "",
-                 no_data: str = "grey", name: str | None = None, provenance: object = None):
+                 no_data: str = "grey", policy: Policy = DEFAULT_POLICY,
+                 counts: bool | None = None, name: str | None = None,
+                 provenance: object = None):
         super().__init__(name=name or "Regions", provenance=provenance)
         if provenance is None and isinstance(geometry, pd.DataFrame):
             self.provenance = geometry.attrs.get("provenance")
@@ -89,7 +96,14 @@ class Regions(TimeSteps, Layer):
         if scale not in SCALES:
             raise ValueError(f"{self.name}: scale must be one of {sorted(SCALES)}, got {scale!r}")
         with np.errstate(under="ignore"):  # tiny values round to 0 in float32
-            self.values = np.ascontiguousarray(values, dtype=np.float32)  # (T, R)
+            raw = np.ascontiguousarray(values, dtype=np.float32)  # (T, R)
+        # Disclosure control before anything else sees the values: the raw ones are not kept.
+        protected = protect_steps(raw, policy, counts, self.name, grid=False)
+        self.values = np.ascontiguousarray(protected.values)
+        self.hidden = protected.hidden
+        self.privacy_statement = protected.statement
+        if self.hidden.any() and no_data == "hole":
+            no_data = "grey"  # hidden regions are marked, never silently missing
         self.times = _labels(times if times is not None else labels, self.steps, self.name)
         self.mesh = build_prism_mesh(polygons, self.name)
         self.origin = self.mesh.origin
@@ -226,6 +240,7 @@ class Regions(TimeSteps, Layer):
             u_change_range=self.change_range)
         if view.pass_name == "pick":
             uniforms["u_pick_layer"] = int(self.pick_id)
+            uniforms["u_pick_no_data"] = float(self.no_data == "grey")  # grey regions answer
         else:
             (self._change_tex if self.change is not None else self._colormap_tex).use(location=1)
             sun = np.asarray(self.sun, float)

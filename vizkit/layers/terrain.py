@@ -31,7 +31,8 @@ from vizkit.colormap import DIVERGING_DEFAULT, Colormap
 from vizkit.easing import Easing, get_easing
 from vizkit.gpu import GpuContext, ResourceGroup
 from vizkit.layers.base import Layer
-from vizkit.layers.legend import NO_DATA_GREY, ColorScale, color_scale, scaled
+from vizkit.layers.legend import HIDDEN_COLOR, NO_DATA_GREY, ColorScale, color_scale, scaled
+from vizkit.layers.protection import DEFAULT_POLICY, Policy, protect_steps
 from vizkit.render.picking import PickRecord
 from vizkit.view import ViewState
 
@@ -94,6 +95,7 @@ class TimeSteps:
 
     values: npt.NDArray[np.float32]
     name: str
+    privacy_statement: str = ""   # set by the layer from its disclosure policy
     domain: tuple[float, float]
     scale: str
     colormap: Colormap
@@ -190,9 +192,15 @@ class TimeSteps:
             a, b = (self.times[i] if self.times else i for i in self.change)
             return color_scale((-self.change_range, self.change_range), "diverging",
                                self.change_colormap, units=self.units, no_data_color=no_data,
-                               label=f"Change {a}→{b}" + (f": {self.label}" if self.label else ""))
+                               label=f"Change {a}→{b}" + (f": {self.label}" if self.label else ""),
+                               note=self.privacy_statement)
         return color_scale(self.domain, self.scale, self.colormap, units=self.units,
-                           label=self.label, no_data_color=no_data)
+                           label=self.label, no_data_color=no_data, note=self.privacy_statement,
+                           hidden_color=self._legend_hidden_color())
+
+    def _legend_hidden_color(self) -> tuple[float, float, float, float] | None:
+        hidden = getattr(self, "hidden", None)
+        return HIDDEN_COLOR if hidden is not None and hidden.any() else None
 
     @staticmethod
     def _blend(a: Any, b: Any, mix: float) -> Any:
@@ -243,6 +251,10 @@ class Terrain(TimeSteps, Layer):
             one texture fetch per vertex instead of five) or ``"auto"`` (default: ``"pixel"``
             from 512×512 cells up, where triangles are about a pixel and both look the same).
             A variant: changing it rebuilds the program.
+        policy: disclosure control applied to count values before upload (default: values
+            below 5 are not shown); hidden cells are drawn flat grey. ``Policy.off(reason)``
+            is the explicit, logged opt-out. See :mod:`vizkit.layers.protection`.
+        counts: whether the values are counts (``None``: non-negative whole numbers are).
     """
 
     def __init__(self, values: Any, extent: Sequence[float] | None = None, *,
@@ -254,7 +266,9 @@ class Terrain(TimeSteps, Layer):
                  units: str = "", label: str = "", no_data: str = "hole",
                  contours: float | None = None,
                  contour_color: Sequence[float] = (0.0, 0.0, 0.0, 0.45),
-                 normals: str = "auto", name: str | None = None, provenance: object = None):
+                 normals: str = "auto", policy: Policy = DEFAULT_POLICY,
+                 counts: bool | None = None, name: str | None = None,
+                 provenance: object = None):
         if _is_grid_like(values):
             grid = values
             values = grid.values
@@ -284,6 +298,13 @@ class Terrain(TimeSteps, Layer):
         finite = np.isfinite(self.values)
         if not finite.all() and np.isinf(self.values).any():
             raise ValueError(f"{self.name}: values contain infinity; use NaN for no data")
+        # Disclosure control before anything else sees the values: the raw ones are not kept.
+        protected = protect_steps(self.values, policy, counts, self.name, grid=True)
+        self.values = np.ascontiguousarray(protected.values)
+        self.hidden = protected.hidden
+        self.privacy_statement = protected.statement
+        # Hidden cells are NaN like no-data ones, but drawn hatched (HIDDEN variant), never
+        # silently missing; picking answers over them with NaN.
         if extent is None:
             raise ValueError(f"{self.name}: extent (xmin, ymin, xmax, ymax) is required with a "
                              "plain array")
@@ -296,7 +317,7 @@ class Terrain(TimeSteps, Layer):
         self.scale = scale
         self.colormap = Colormap(colormap)
         if domain is None:
-            has_data = bool(finite.any())
+            has_data = bool(np.isfinite(self.values).any())  # after protection
             domain = ((float(np.nanmin(self.values)), float(np.nanmax(self.values)))
                       if has_data else (0.0, 1.0))
         self.domain = (float(domain[0]), float(domain[1]))
@@ -314,6 +335,7 @@ class Terrain(TimeSteps, Layer):
         self.contour_color = tuple(float(c) for c in contour_color)
         self._normals = "vertex"
         self._vaos: dict[str, moderngl.VertexArray] = {}
+        self._hidden_tex: moderngl.TextureArray | None = None
         self.normals = normals
         self.time_index = 0.0  # fractional time step shown: 1.25 = a quarter from step 1 to 2
         self.change: tuple[int, int] | None = None  # steps compared by the change view
@@ -534,6 +556,10 @@ class Terrain(TimeSteps, Layer):
             tex.repeat_x = tex.repeat_y = False
         h, w = self.grid_shape
         self._indices = gpu.buffer(group, grid_indices(w, h))
+        self._hidden_tex = None
+        if self.hidden.any():  # which cells disclosure control hid, per step (R8: 0 or 255)
+            self._hidden_tex = gpu.texture_array(group, (w, h, self.steps), 1,
+                                                 self.hidden.astype(np.uint8) * 255, dtype="f1")
         self._vaos = {}
 
     def _vao(self, pass_name: str) -> moderngl.VertexArray:
@@ -549,6 +575,8 @@ class Terrain(TimeSteps, Layer):
                 defines["PIXEL_NORMALS"] = 1
             if self._has_no_data:
                 defines["NO_DATA"] = 1
+            if self._hidden_tex is not None:
+                defines["HIDDEN"] = 1
             program = self._gpu.program("terrain/terrain.vert", "terrain/terrain.frag",
                                         defines=defines)
             vao = self._gpu.vertex_array(self._group, program, [], index_buffer=self._indices)
@@ -587,14 +615,19 @@ class Terrain(TimeSteps, Layer):
             u_max_height=self.max_height * self.exaggeration,
             u_change=int(self.change is not None), u_change_steps=change,
             u_change_range=self.change_range)
+        if self._hidden_tex is not None:
+            self._hidden_tex.use(location=2)
+            uniforms.update(t_hidden=2, u_hidden_steps=(step0, step1 if mix > 0.0 else step0))
         if view.pass_name == "pick":
             uniforms["u_pick_layer"] = int(self.pick_id)
+            uniforms["u_pick_no_data"] = float(self.no_data == "grey")  # grey cells answer
         else:
             (self._change_tex if self.change is not None else self._colormap_tex).use(location=1)
             sun = np.asarray(self.sun, float)
             uniforms.update(
                 t_colormap=1, u_to_sun=tuple(sun / np.linalg.norm(sun)), u_ambient=self.ambient,
-                u_no_data=NO_DATA_GREY if self.no_data == "grey" else (0.0, 0.0, 0.0, 0.0))
+                u_no_data=NO_DATA_GREY if self.no_data == "grey" else (0.0, 0.0, 0.0, 0.0),
+                u_hidden_color=HIDDEN_COLOR)
             if self._contours is not None:
                 uniforms.update(u_contour_interval=self._contours,
                                 u_contour_color=self.contour_color)

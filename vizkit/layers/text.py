@@ -159,7 +159,8 @@ def attribution_lines(provenances: Iterable[object]) -> list[str]:
 
 
 class Attribution(Caption):
-    """The data credits of a scene: source, licence and date of every dataset its layers draw.
+    """The data credits of a scene: source, licence and date of every dataset its layers draw,
+    and what disclosure control hid ("Values below 5 are not shown.").
 
     Built from the layers' ``provenance``; call :meth:`refresh` after adding layers (or let
     ``Scene.credit()`` do it). Lines are prefixed ``Data:``; add free text with ``extra``.
@@ -172,10 +173,13 @@ class Attribution(Caption):
                          name="Attribution", **kw)
 
     def _compose(self, layers: Iterable[Layer]) -> str:
-        credits = attribution_lines(layer.provenance for layer in layers
-                                    if not isinstance(layer, Caption))
+        layers = [layer for layer in layers if not isinstance(layer, Caption)]
+        credits = attribution_lines(layer.provenance for layer in layers)
         lines = [c if c.lower().startswith(("data", "source")) else f"Data: {c}"
-                 for c in credits] + self._extra
+                 for c in credits]
+        statements = dict.fromkeys(s for layer in layers
+                                   if (s := getattr(layer, "privacy_statement", "")))
+        lines += list(statements) + self._extra
         return "\n".join(lines or ["Data: source not stated"])
 
     def refresh(self, layers: Iterable[Layer]) -> None:

@@ -15,11 +15,12 @@ flat in uint v_region;
 
 #ifdef PICK
 uniform uint u_pick_layer;
+uniform float u_pick_no_data;  // 1: grey no-data / hidden cells answer picks (value NaN)
 out uvec2 f_id;
 
 void main() {
 #ifdef NO_DATA
-    if (v_valid < 0.5) discard;
+    if (v_valid < 0.5 && u_pick_no_data < 0.5) discard;
 #endif
     f_id = uvec2(u_pick_layer, v_region + 1u);
 }

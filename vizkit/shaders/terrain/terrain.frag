@@ -24,13 +24,31 @@ in float v_value;
 in vec3 v_normal;
 #endif
 
+#ifdef HIDDEN
+// Cells hidden by disclosure control (NaN in the values, like no data, but marked): an R8 mask
+// per time step, read for the cell under the fragment in the two steps being blended.
+uniform sampler2DArray t_hidden;
+uniform ivec2 u_hidden_steps;
+
+bool hidden_cell() {
+    ivec2 cell = clamp(ivec2(floor(v_surface.xy / u_cell)), ivec2(0), u_grid - 1);
+    return texelFetch(t_hidden, ivec3(cell, u_hidden_steps.x), 0).r > 0.5
+        || texelFetch(t_hidden, ivec3(cell, u_hidden_steps.y), 0).r > 0.5;
+}
+#endif
+
 #ifdef PICK
-uniform uint u_pick_layer;     // the picker's id of this layer (0 = nothing)
+uniform uint u_pick_layer;
+uniform float u_pick_no_data;  // 1: grey no-data / hidden cells answer picks (value NaN)     // the picker's id of this layer (0 = nothing)
 out uvec2 f_id;
 
 void main() {
 #ifdef NO_DATA
-    if (v_valid < 0.5) discard;
+#ifdef HIDDEN
+    if (v_valid < 0.5 && u_pick_no_data < 0.5 && !hidden_cell()) discard;
+#else
+    if (v_valid < 0.5 && u_pick_no_data < 0.5) discard;
+#endif
 #endif
     ivec2 cell = clamp(ivec2(floor(v_surface.xy / u_cell)), ivec2(0), u_grid - 1);
     f_id = uvec2(u_pick_layer, uint(cell.y * u_grid.x + cell.x) + 1u);
@@ -40,6 +58,7 @@ uniform sampler2D t_colormap;  // 256×1 RGBA8 lookup table, linear filtering
 uniform vec3 u_to_sun;         // unit vector towards the sun
 uniform float u_ambient;
 uniform vec4 u_no_data;        // colour of no-data cells; alpha 0 = holes
+uniform vec4 u_hidden_color;   // colour of cells hidden by disclosure control (HIDDEN)
 uniform float u_contour_interval;
 uniform vec4 u_contour_color;  // rgb + opacity of contour lines
 out vec4 f_color;
@@ -48,6 +67,15 @@ void main() {
     vec3 base = texture(t_colormap, vec2((v_surface.w * 255.0 + 0.5) / 256.0, 0.5)).rgb;
 #ifdef NO_DATA
     if (v_valid < 0.5) {
+#ifdef HIDDEN
+        if (hidden_cell()) {
+            // Hatched: diagonal screen-space stripes 4 px wide, so hidden reads as "withheld"
+            // at any zoom (world-space stripes would alias on a big grid).
+            float stripe = step(0.5, fract((gl_FragCoord.x + gl_FragCoord.y) / 8.0));
+            f_color = vec4(u_hidden_color.rgb * mix(0.55, 1.0, stripe), 1.0);
+            return;
+        }
+#endif
         if (u_no_data.a <= 0.0) discard;
         base = u_no_data.rgb;
     }
