@@ -18,6 +18,7 @@ import pandas as pd
 
 import vizkit
 import vizkit.data as vd
+from vizkit.privacy import DEFAULT_POLICY, protect_flows
 
 START_HOUR = 6.0               # the clock reads 06:00 at t = 0
 HOURS_PER_SECOND = 0.25        # a day plays in 96 s
@@ -37,6 +38,12 @@ def hourly_trips(assets):
     the same people back home (destination → origin) in the evening profile."""
     od = vd.read_csv(assets.path("uppsala_commuting_od.csv"),
                      codes=["origin", "destination"])
+    provenance = od.attrs.get("provenance")
+    # Disclosure control on the published counts (trips per day), before they are spread
+    # over the hours: flows below 5 are pooled per origin and mode into "other destinations".
+    od = protect_flows(od, policy=DEFAULT_POLICY, by=["mode"]).dropna(subset=["volume"])
+    pooled = od["destination"] == "other"
+    od.loc[pooled, "destination"] = "other:" + od.loc[pooled, "origin"]  # the way home too
     hours = vd.read_csv(assets.path("hourly_profile.csv"))
     pairs = od.merge(hours, how="cross")
     to_work = pairs.assign(volume=pairs["volume"] * pairs["to_work"])
@@ -44,7 +51,8 @@ def hourly_trips(assets):
                            origin=pairs["destination"], destination=pairs["origin"])
     columns = ["origin", "destination", "mode", "hour", "volume"]
     trips = pd.concat([to_work[columns], to_home[columns]], ignore_index=True)
-    trips.attrs["provenance"] = od.attrs.get("provenance")  # credited by the layer
+    trips.attrs["provenance"] = provenance  # credited by the layer
+    trips.attrs["privacy"] = {"statement": DEFAULT_POLICY.flow_statement()}
     return trips
 
 
@@ -58,7 +66,8 @@ class CommutingScene(vizkit.Scene):
                                         "grid_id", "pop_2024")
         self.ground = self.add(vizkit.Terrain(
             population, colormap=["#0c111c", "#1c2940", "#3d5878", "#9bb6d3"],
-            scale="sqrt", max_height=2_500, ambient=0.5, label="Population 2024 (modelled)"))
+            scale="sqrt", max_height=2_500, ambient=0.5, label="Population 2024 (modelled)",
+            hidden_color=(0.13, 0.17, 0.24, 1.0)))  # squares under 5 people: a quiet hatch
         self.flows = self.add(vizkit.Flows(
             hourly_trips(assets), towns(assets), time="hour", time_bins=range(24),
             category="mode", colors=MODE_COLORS, cyclic=True, target_particles=40_000,

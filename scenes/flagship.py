@@ -4,11 +4,13 @@ The population of Uppsala län on a 1 km grid rises as a terrain that grows from
 while a day of commuting between its eight municipalities streams across it as particles:
 amber by car, blue by public transport, green by bike. The credits in the corner name every
 dataset, its licence and that the grid and the trips are **modelled data** (see
-assets/README.md); the municipality codes, names and town coordinates are real.
+assets/README.md); the municipality codes, names and town coordinates are real. Squares with
+fewer than 5 residents are hatched and commutes under 5 a day are pooled into "other
+destinations" (disclosure control), as the credits say.
 """
 # vizkit-test: compare
 
-import pandas as pd
+from commuting_flows import hourly_trips, towns  # the same protected trips as that scene
 
 import vizkit
 import vizkit.data as vd
@@ -18,25 +20,6 @@ SECONDS_PER_YEAR = 8.0          # the terrain morphs one year every 8 s, then st
 HOURS_PER_SECOND = 0.5          # and a day of commuting plays in 48 s
 START_HOUR = 5.0
 MODE_COLORS = {"car": "#ffb347", "public_transport": "#4fb3ff", "bike": "#7be38a"}
-
-
-def town_centres(assets) -> pd.DataFrame:
-    """Municipality code → town centre, projected to SWEREF99 TM metres."""
-    towns = vd.read_csv(assets.path("uppsala_towns.csv"), codes=["kommun"])
-    x, y = vd.project(towns["lon"], towns["lat"])
-    return pd.DataFrame({"code": towns["kommun"], "x": x, "y": y})
-
-
-def trips_by_hour(assets) -> pd.DataFrame:
-    """Daily trips spread over the hours: to work by the morning profile, home by the evening."""
-    od = vd.read_csv(assets.path("uppsala_commuting_od.csv"), codes=["origin", "destination"])
-    hours = vd.read_csv(assets.path("hourly_profile.csv"))
-    pairs = od.merge(hours, how="cross")
-    out = pairs.assign(volume=pairs["volume"] * pairs["to_work"])
-    back = pairs.assign(volume=pairs["volume"] * pairs["to_home"],
-                        origin=pairs["destination"], destination=pairs["origin"])
-    columns = ["origin", "destination", "mode", "hour", "volume"]
-    return pd.concat([out[columns], back[columns]], ignore_index=True)
 
 
 class Flagship(vizkit.Scene):
@@ -50,9 +33,10 @@ class Flagship(vizkit.Scene):
         population = vd.grid_from_frame(grid_table, "grid_id", [f"pop_{y}" for y in YEARS])
         self.terrain = self.add(vizkit.Terrain(
             population, times=YEARS, colormap="magma", scale="sqrt", max_height=9_000,
-            ambient=0.45, units="persons per km²", label="Population (modelled)"))
+            ambient=0.45, units="persons per km²", label="Population (modelled)",
+            hidden_color=(0.22, 0.16, 0.30, 1.0)))  # squares under 5 people: a quiet hatch
         self.flows = self.add(vizkit.Flows(
-            trips_by_hour(assets), town_centres(assets), time="hour", time_bins=range(24),
+            hourly_trips(assets), towns(assets), time="hour", time_bins=range(24),
             category="mode", colors=MODE_COLORS, cyclic=True, target_particles=30_000,
             size_px=(1.5, 2.8), intensity=0.16, trip_seconds=5.0, arc_height=0.16,
             bend=0.12, ring_radius=2_500, show_arcs=True, arc_alpha=0.05,

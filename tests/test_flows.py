@@ -14,8 +14,12 @@ import vizkit
 from vizkit.camera import project_to_screen
 from vizkit.clock import FrameState
 from vizkit.layers.flows import Flows, FlowsError
+from vizkit.privacy import Policy
 from vizkit.script import load_target
 from vizkit.testing import lit_fraction
+
+# Small made-up volumes that test geometry and counts, not people: shown raw, on purpose.
+SYNTHETIC = Policy.off("synthetic test volumes, no persons")
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACES = {"A": (0.0, 0.0), "B": (10_000.0, 0.0), "C": (5_000.0, 8_000.0),
@@ -122,7 +126,8 @@ def test_automatic_scale_hits_the_target():
 def test_time_bins_interpolate(gpu):
     hours = od([("A", "B", 100), ("A", "B", 300), ("B", "A", 40), ("A", "C", 3)])
     hours["hour"] = [7, 8, 8, 7]
-    flows = Flows(hours, PLACES, time="hour", time_bins=range(24), particles_per_unit=0.1)
+    flows = Flows(hours, PLACES, time="hour", time_bins=range(24), particles_per_unit=0.1,
+                  policy=SYNTHETIC)
     table = flows.flows.set_index(["origin", "destination"])
     assert table.loc[("A", "B"), "particles"] == 30  # allocated for the largest bin
     ab, ba, ac = (table.index.get_loc(k) for k in [("A", "B"), ("B", "A"), ("A", "C")])
@@ -189,12 +194,12 @@ def test_locations_from_frame_mapping_or_regions():
         centroids = frame.set_index("code")
 
     for locations in (frame, frame.set_index("code"), PLACES, Regions()):
-        flows = Flows(od([("A", "D", 4)]), locations, particles_per_unit=1)
+        flows = Flows(od([("A", "D", 4)]), locations, particles_per_unit=1, policy=SYNTHETIC)
         np.testing.assert_allclose(flows.location_xyz[3], [40_000, 30_000, 0])
 
 
 def test_numeric_and_text_codes_match():
-    flows = Flows(od([(380, 305, 4)]), {"380": (0, 0), "305": (1, 1)})
+    flows = Flows(od([(380, 305, 4)]), {"380": (0, 0), "305": (1, 1)}, policy=SYNTHETIC)
     assert flows.flows[["origin", "destination"]].values.tolist() == [["380", "305"]]
 
 
@@ -321,10 +326,10 @@ def test_commuting_scene_lights_the_biggest_flow(offscreen):
 
 def test_zone_number_codes_take_the_direct_path_and_still_check_unknowns():
     zones = pd.DataFrame({"x": [0.0, 10.0, 20.0], "y": [0.0, 0.0, 5.0]}, index=[1, 2, 3])
-    flows = Flows(od([(1, 3, 2), (3, 2, 1)]), zones, particles_per_unit=1)
+    flows = Flows(od([(1, 3, 2), (3, 2, 1)]), zones, particles_per_unit=1, policy=SYNTHETIC)
     assert flows.flows[["origin", "destination"]].values.tolist() == [[1, 3], [3, 2]]
     with pytest.raises(FlowsError, match=r"row 1 \(destination '4'\)"):
-        Flows(od([(1, 3, 2), (3, 4, 1)]), zones)
+        Flows(od([(1, 3, 2), (3, 4, 1)]), zones, policy=SYNTHETIC)
 
 
 def test_flows_draw_in_a_dome_with_equal_pixel_scale_on_cut_faces(gpu):

@@ -127,3 +127,48 @@ def test_values_that_are_not_counts_are_left_alone_and_that_is_logged(caplog):
     forced = vizkit.Terrain(density, extent=(0, 0, 600, 400), counts=True)
     shown = forced.values[np.isfinite(forced.values)]
     assert not ((shown > 0) & (shown < K)).any()
+
+
+PLACES = {"A": (0.0, 0.0), "B": (10_000.0, 0.0), "C": (0.0, 10_000.0), "D": (10_000.0, 10_000.0)}
+
+
+def od_table(rows):
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=["origin", "destination", "volume"])
+
+
+def test_flows_pool_small_counts_per_origin_and_keep_origin_totals():
+    raw = od_table([("A", "B", 40), ("A", "C", 2), ("A", "D", 3), ("B", "A", 25),
+                    ("B", "C", 1), ("B", "D", 30), ("C", "D", 12)])
+    flows = vizkit.Flows(raw, PLACES, particles_per_unit=1)
+    shown = flows.volumes.ravel()
+    assert not ((shown > 0) & (shown < K)).any()
+    assert flows.hidden_flows >= 3
+    assert "combined into 'other'" in flows.privacy_statement
+    totals = raw.groupby("origin")["volume"].sum()
+    drawn = {code: flows.volumes[flows.flow_origin == i].sum()
+             for i, code in enumerate(flows.location_codes) if code in totals.index}
+    for code, total in totals.items():
+        assert drawn[code] == pytest.approx(total)            # pooled, not dropped
+    assert "other:A" in list(flows.location_codes)            # drawn as a marked stub
+
+
+def test_a_table_protected_before_the_layer_draws_its_other_flows():
+    from vizkit.privacy import protect_flows
+
+    raw = od_table([("A", "B", 40), ("A", "C", 2), ("A", "D", 3)])
+    protected = protect_flows(raw, policy=DEFAULT_POLICY)
+    spread = protected.dropna(subset=["volume"]).assign(volume=lambda d: d["volume"] / 3)
+    flows = vizkit.Flows(spread, PLACES, particles_per_unit=1)   # fractions: not re-protected
+    codes = [flows.location_codes[i] for i in flows.flow_destination]
+    assert sorted(codes) == ["B", "other:A"]
+
+
+def test_flows_opt_out_is_explicit(caplog):
+    raw = od_table([("A", "B", 2)])
+    with pytest.raises(TypeError, match="policy=None is not an opt-out"):
+        vizkit.Flows(raw, PLACES, policy=None)
+    with caplog.at_level(logging.WARNING, logger="vizkit.privacy"):
+        flows = vizkit.Flows(raw, PLACES, policy=Policy.off("public bus timetable"))
+    assert "public bus timetable" in caplog.text and flows.volumes.sum() == 2

@@ -22,6 +22,7 @@ count), so a day of hourly bins plays as a pulse without any upload.
 
 from __future__ import annotations
 
+import logging
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -37,7 +38,12 @@ from cmap import Color
 from vizkit.colormap import Colormap
 from vizkit.gpu import GpuContext, ResourceGroup
 from vizkit.layers.base import Layer
+from vizkit.layers.protection import DEFAULT_POLICY, Policy, check_policy, looks_like_counts
+from vizkit.privacy import protect_flows
 from vizkit.view import ViewState
+
+log = logging.getLogger("vizkit.privacy")
+OTHER = "other"  # destination label of flows pooled by disclosure control
 
 #: Okabe–Ito colours (colour-blind safe), bright first, for categories on a dark background.
 CATEGORY_COLORS = ("#e69f00", "#56b4e9", "#f0e442", "#009e73", "#cc79a7", "#d55e00",
@@ -198,6 +204,12 @@ class Flows(Layer):
         arc_height: arc peak above the chord, share of the chord length (distance).
         bend: sideways offset of the arc's middle, share of the chord, to the right of travel.
         spread: ribbon width of a flow's particles, share of the chord.
+        policy: disclosure control on the aggregated (flow, time bin) counts before anything
+            is drawn (default: flows below 5 are pooled per origin into one flow to "other
+            destinations", drawn as a short arc pointing away from the map's centre).
+            ``Policy.off(reason)`` is the explicit, logged opt-out.
+        counts: whether volumes are counts (``None``: whole numbers are); fractional volumes
+            (e.g. a day spread over hours) are left alone — protect the count table first.
         ring_radius: metres, of the largest ring; default 2.5 % of the locations' extent.
         show_arcs: draw faint static arcs beneath the particles.
         arc_alpha: brightness of those arcs.
@@ -231,6 +243,7 @@ class Flows(Layer):
                  dim: float = 0.12,
                  ground: Any = None, altitude: float = 0.0,
                  bins_per_second: float | None = None, cyclic: bool = False,
+                 policy: Policy = DEFAULT_POLICY, counts: bool | None = None,
                  name: str | None = None, provenance: object = None):
         super().__init__(name=name or "Flows",
                          provenance=provenance if provenance is not None
@@ -259,6 +272,7 @@ class Flows(Layer):
         o_idx = _lookup(self.location_codes, od[origin])
         d_idx = _lookup(self.location_codes, od[destination])
         o_codes, d_codes = od[origin].to_numpy(), od[destination].to_numpy()
+        o_idx, d_idx = self._resolve_pooled(o_codes, o_idx, d_codes, d_idx)
         unknown = (o_idx < 0) | (d_idx < 0)
         if unknown.any():
             rows = np.flatnonzero(unknown)
@@ -323,10 +337,26 @@ class Flows(Layer):
             raise FlowsError(f"{n}: no flows left to draw (all rows dropped)")
         volumes = np.bincount(flow_of_row * n_bins + bin_idx, weights=raw,
                               minlength=n_flows * n_bins).reshape(n_flows, n_bins)
+        flow_o = (flow_keys // n_cat // n_loc).astype(np.int64)
+        flow_d = (flow_keys // n_cat % n_loc).astype(np.int64)
+        flow_c = (flow_keys % n_cat).astype(np.int64)
+
+        # -- disclosure control on the aggregated flows × bins, before anything is drawn ------
+        policy = check_policy(policy, n)
+        self.privacy_statement = ""
+        self.hidden_flows = 0  # (flow, bin) cells hidden or pooled into "other destinations"
+        if looks_like_counts(volumes) if counts is None else counts:
+            volumes, flow_o, flow_d, flow_c = self._protect(volumes, flow_o, flow_d, flow_c,
+                                                            policy)
+        elif od.attrs.get("privacy"):  # protected upstream (vizkit.privacy.protect_flows)
+            prior = od.attrs["privacy"]
+            self.privacy_statement = str(prior.get("statement", "") if isinstance(prior, dict)
+                                         else prior)
+        else:
+            log.info("%s: volumes are not counts (not all whole numbers); disclosure control "
+                     "not applied — protect the count table first, or pass counts=True", n)
         self.volumes = volumes  # (F, B) float64
-        self.flow_origin = (flow_keys // n_cat // n_loc).astype(np.int64)
-        self.flow_destination = (flow_keys // n_cat % n_loc).astype(np.int64)
-        self.flow_category = (flow_keys % n_cat).astype(np.int64)
+        self.flow_origin, self.flow_destination, self.flow_category = flow_o, flow_d, flow_c
 
         peak = volumes.max(axis=1)
         if particles_per_unit is None:
@@ -381,6 +411,91 @@ class Flows(Layer):
         self._active: dict[int, frozenset[str]] = {}
 
     # -- facts --------------------------------------------------------------------------------
+    def _resolve_pooled(self, o_codes: np.ndarray, o_idx: np.ndarray, d_codes: np.ndarray,
+                        d_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Places for flows pooled by disclosure control: a destination ``"other"`` (as
+        :func:`vizkit.privacy.protect_flows` writes it) is ``"other:<origin>"``; a code
+        ``"other:<code>"`` on either side (e.g. the return trip home) is that place's stub."""
+        o_idx, d_idx = o_idx.copy(), d_idx.copy()
+        o_text = pd.Series(o_codes).astype(str).to_numpy()
+        d_text = pd.Series(d_codes).astype(str).to_numpy()
+        bare = (d_idx < 0) & (o_idx >= 0) & (d_text == OTHER)
+        if bare.any():
+            d_idx[bare] = self._other_places(o_idx[bare])
+        known = pd.Index(self.location_codes.astype(str))
+        prefix = OTHER + ":"
+        for idx, text in ((o_idx, o_text), (d_idx, d_text)):
+            explicit = (idx < 0) & np.char.startswith(text.astype(str), prefix)
+            if explicit.any():
+                base = known.get_indexer([t[len(prefix):] for t in text[explicit]])
+                rows = np.flatnonzero(explicit)[base >= 0]
+                idx[rows] = self._other_places(base[base >= 0])
+        return o_idx, d_idx
+
+    def _other_places(self, origins: np.ndarray) -> np.ndarray:
+        """Location indices of "other destinations" of these origins, added when missing.
+
+        Each sits 12 % of the map's span from its origin, pointing away from the centre of all
+        locations, so a pooled flow is a short arc out of town — visible, and never mistaken
+        for a flow to a real place. Its code is ``other:<origin code>``.
+        """
+        wanted = pd.Index([f"{OTHER}:{self.location_codes[i]}" for i in np.unique(origins)])
+        new = wanted.difference(self.location_codes, sort=False)
+        if len(new):
+            sources = self.location_codes.get_indexer([c.split(":", 1)[1] for c in new])
+            xy = self.location_xyz[:, :2]
+            centre = xy.mean(axis=0)
+            span = max(float(np.ptp(xy[:, 0])), float(np.ptp(xy[:, 1])), 1.0)
+            away = xy[sources] - centre
+            length = np.linalg.norm(away, axis=1, keepdims=True)
+            away = np.where(length > 0, away / np.maximum(length, 1e-12), [[1.0, 0.0]])
+            stubs = np.column_stack([xy[sources] + 0.12 * span * away,
+                                     self.location_xyz[sources, 2]])
+            self.location_codes = self.location_codes.append(new)
+            self.location_xyz = np.vstack([self.location_xyz, stubs])
+        names = [f"{OTHER}:{self.location_codes[i]}" for i in origins]
+        return self.location_codes.get_indexer(names).astype(np.int64)
+
+    def _protect(self, volumes: np.ndarray, flow_o: np.ndarray, flow_d: np.ndarray,
+                 flow_c: np.ndarray, policy: Policy
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Apply ``policy`` to every (flow, bin) count; return the flows left to draw.
+
+        Small flows are pooled per origin, category and bin into one flow to "other
+        destinations" (or removed, as the policy says), so each origin's total stays honest.
+        A pooled flow is drawn as a short arc from its origin pointing away from the map's
+        centre, to a place named ``other:<origin>`` — marked, never silently missing.
+        """
+        n_flows, n_bins = volumes.shape
+        table = pd.DataFrame({"origin": np.repeat(flow_o, n_bins),
+                              "destination": np.repeat(flow_d, n_bins),
+                              "category": np.repeat(flow_c, n_bins),
+                              "bin": np.tile(np.arange(n_bins), n_flows),
+                              "volume": volumes.ravel()})
+        table = table[table["volume"] > 0]
+        shown = protect_flows(table, count="volume", policy=policy, by=("category", "bin"))
+        self.hidden_flows = int(shown["suppressed"].sum())
+        self.privacy_statement = policy.flow_statement()
+        shown = shown[np.isfinite(shown["volume"]) & (shown["volume"] > 0)]
+        if shown.empty:
+            raise FlowsError(f"{self.name}: disclosure control hid every flow "
+                             f"({policy.flow_statement()})")
+        is_other = (shown["destination"].astype(str) == "other").to_numpy()
+        origins = shown["origin"].to_numpy(np.int64)
+        dest = np.where(is_other, -1, pd.to_numeric(shown["destination"].where(~is_other, -1))
+                        ).astype(np.int64)
+        if is_other.any():
+            dest[is_other] = self._other_places(origins[is_other])
+        n_loc, n_cat = len(self.location_codes), max(len(self.categories), 1)
+        category = shown["category"].to_numpy(np.int64)
+        key = (origins * n_loc + dest) * n_cat + category
+        keys, flow_of_row = np.unique(key, return_inverse=True)
+        protected = np.bincount(flow_of_row * n_bins + shown["bin"].to_numpy(np.int64),
+                                weights=shown["volume"].to_numpy(np.float64),
+                                minlength=len(keys) * n_bins).reshape(len(keys), n_bins)
+        return (protected, (keys // n_cat // n_loc).astype(np.int64),
+                (keys // n_cat % n_loc).astype(np.int64), (keys % n_cat).astype(np.int64))
+
     @property
     def particle_count(self) -> int:
         """Particles allocated (uploaded once): each flow's count at its largest bin."""

@@ -104,6 +104,7 @@ class Regions(TimeSteps, Layer):
         self.privacy_statement = protected.statement
         if self.hidden.any() and no_data == "hole":
             no_data = "grey"  # hidden regions are marked, never silently missing
+        self.hidden_color = NO_DATA_GREY  # hidden regions are drawn flat grey (legend)
         self.times = _labels(times if times is not None else labels, self.steps, self.name)
         self.mesh = build_prism_mesh(polygons, self.name)
         self.origin = self.mesh.origin

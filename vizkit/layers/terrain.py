@@ -200,7 +200,7 @@ class TimeSteps:
 
     def _legend_hidden_color(self) -> tuple[float, float, float, float] | None:
         hidden = getattr(self, "hidden", None)
-        return HIDDEN_COLOR if hidden is not None and hidden.any() else None
+        return self.hidden_color if hidden is not None and hidden.any() else None
 
     @staticmethod
     def _blend(a: Any, b: Any, mix: float) -> Any:
@@ -255,6 +255,8 @@ class Terrain(TimeSteps, Layer):
             below 5 are not shown); hidden cells are drawn flat grey. ``Policy.off(reason)``
             is the explicit, logged opt-out. See :mod:`vizkit.layers.protection`.
         counts: whether the values are counts (``None``: non-negative whole numbers are).
+        hidden_color: RGBA (0–1) of the hatching over hidden cells (a uniform); pick one that
+            stays visible but quiet against the scene's background.
     """
 
     def __init__(self, values: Any, extent: Sequence[float] | None = None, *,
@@ -267,6 +269,7 @@ class Terrain(TimeSteps, Layer):
                  contours: float | None = None,
                  contour_color: Sequence[float] = (0.0, 0.0, 0.0, 0.45),
                  normals: str = "auto", policy: Policy = DEFAULT_POLICY,
+                 hidden_color: Sequence[float] = HIDDEN_COLOR,
                  counts: bool | None = None, name: str | None = None,
                  provenance: object = None):
         if _is_grid_like(values):
@@ -303,6 +306,7 @@ class Terrain(TimeSteps, Layer):
         self.values = np.ascontiguousarray(protected.values)
         self.hidden = protected.hidden
         self.privacy_statement = protected.statement
+        self.hidden_color = tuple(float(c) for c in hidden_color)
         # Hidden cells are NaN like no-data ones, but drawn hatched (HIDDEN variant), never
         # silently missing; picking answers over them with NaN.
         if extent is None:
@@ -627,7 +631,7 @@ class Terrain(TimeSteps, Layer):
             uniforms.update(
                 t_colormap=1, u_to_sun=tuple(sun / np.linalg.norm(sun)), u_ambient=self.ambient,
                 u_no_data=NO_DATA_GREY if self.no_data == "grey" else (0.0, 0.0, 0.0, 0.0),
-                u_hidden_color=HIDDEN_COLOR)
+                u_hidden_color=self.hidden_color)
             if self._contours is not None:
                 uniforms.update(u_contour_interval=self._contours,
                                 u_contour_color=self.contour_color)
