@@ -33,7 +33,7 @@ def towns(assets):
     return pd.DataFrame({"code": frame["kommun"], "x": x, "y": y})
 
 
-def hourly_trips(assets):
+def hourly_trips(assets, policy=DEFAULT_POLICY):
     """Trips per (origin, destination, mode, hour): out to work in the morning profile, and
     the same people back home (destination → origin) in the evening profile."""
     od = vd.read_csv(assets.path("uppsala_commuting_od.csv"),
@@ -41,7 +41,7 @@ def hourly_trips(assets):
     provenance = od.attrs.get("provenance")
     # Disclosure control on the published counts (trips per day), before they are spread
     # over the hours: flows below 5 are pooled per origin and mode into "other destinations".
-    od = protect_flows(od, policy=DEFAULT_POLICY, by=["mode"]).dropna(subset=["volume"])
+    od = protect_flows(od, policy=policy, by=["mode"]).dropna(subset=["volume"])
     pooled = od["destination"] == "other"
     od.loc[pooled, "destination"] = "other:" + od.loc[pooled, "origin"]  # the way home too
     hours = vd.read_csv(assets.path("hourly_profile.csv"))
@@ -52,7 +52,7 @@ def hourly_trips(assets):
     columns = ["origin", "destination", "mode", "hour", "volume"]
     trips = pd.concat([to_work[columns], to_home[columns]], ignore_index=True)
     trips.attrs["provenance"] = provenance  # credited by the layer
-    trips.attrs["privacy"] = {"statement": DEFAULT_POLICY.flow_statement()}
+    trips.attrs["privacy"] = {"statement": policy.flow_statement()}
     return trips
 
 
@@ -67,9 +67,10 @@ class CommutingScene(vizkit.Scene):
         self.ground = self.add(vizkit.Terrain(
             population, colormap=["#0c111c", "#1c2940", "#3d5878", "#9bb6d3"],
             scale="sqrt", max_height=2_500, ambient=0.5, label="Population 2024 (modelled)",
+            policy=self.policy,
             hidden_color=(0.13, 0.17, 0.24, 1.0)))  # squares under 5 people: a quiet hatch
         self.flows = self.add(vizkit.Flows(
-            hourly_trips(assets), towns(assets), time="hour", time_bins=range(24),
+            hourly_trips(assets, self.policy), towns(assets), time="hour", time_bins=range(24),
             category="mode", colors=MODE_COLORS, cyclic=True, target_particles=40_000,
             size_px=(1.6, 3.0), intensity=0.45, ring_light=0.12, trip_seconds=6.0, arc_height=0.14,
             bend=0.1, ring_radius=6_000, show_arcs=True, arc_alpha=0.08,

@@ -34,9 +34,10 @@ class Flagship(vizkit.Scene):
         self.terrain = self.add(vizkit.Terrain(
             population, times=YEARS, colormap="magma", scale="sqrt", max_height=9_000,
             ambient=0.45, units="persons per km²", label="Population (modelled)",
+            policy=self.policy,
             hidden_color=(0.22, 0.16, 0.30, 1.0)))  # squares under 5 people: a quiet hatch
         self.flows = self.add(vizkit.Flows(
-            hourly_trips(assets), towns(assets), time="hour", time_bins=range(24),
+            hourly_trips(assets, self.policy), towns(assets), time="hour", time_bins=range(24),
             category="mode", colors=MODE_COLORS, cyclic=True, target_particles=30_000,
             size_px=(1.5, 2.8), intensity=0.16, trip_seconds=5.0, arc_height=0.16,
             bend=0.12, ring_radius=2_500, show_arcs=True, arc_alpha=0.05,

@@ -69,3 +69,18 @@ def test_mistakes_name_file_field_and_value(tmp_path, toml, message):
     assert message in str(info.value)
     with pytest.raises(ScriptError, match=r"exhibit\.toml"):
         load_target(folder)
+
+
+def test_the_exhibit_threshold_reaches_the_scene_policy(tmp_path):
+    folder = exhibit(tmp_path, 'scene = "scene.py"\n[privacy]\nmin_count = 10\n')
+    scene = load_target(folder).create()
+    assert scene.policy.k == 10
+    assert "below 10" in scene.policy.statement
+    plain = load_target(ROOT / "scenes" / "heightfield.py").create()
+    assert plain.policy.k == 5
+
+
+def test_the_uppsala_exhibit_folder_is_valid():
+    config = ExhibitConfig.load(ROOT / "exhibits" / "uppsala")
+    assert config.scene.resolve() == (ROOT / "scenes" / "flagship.py").resolve()
+    assert config.display == "fullscreen" and config.min_count == 5

@@ -108,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      "escape quits. --dome shows the domemaster fisheye for a "
                                      "dome projector (with --fullscreen on its display).")
     run.add_argument("target", help="scene script (.py) or exhibit folder")
-    run.add_argument("--size", type=parse_size, default=(1280, 720), help="window size WxH")
+    run.add_argument("--size", type=parse_size, default=None,
+                     help="window size WxH (default: the exhibit's size, else 1280x720)")
     run.add_argument("--fullscreen", action="store_true", help="fill the screen")
     run.add_argument("--screen", type=whole_number, default=None, metavar="N",
                      help="open on monitor N (0, 1, …): the dome projector's, with --fullscreen")
@@ -237,10 +238,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     from vizkit.targets.window import run_window
 
     target = load_target(args.target)
+    size, fullscreen = args.size or (1280, 720), args.fullscreen
+    exhibit = target.exhibit
+    if exhibit is not None:  # an exhibit folder's settings, unless the command line says else
+        size = args.size or exhibit.size
+        fullscreen = fullscreen or exhibit.display == "fullscreen"
+        if exhibit.display == "dome" and dome is None:
+            from vizkit.targets.dome import DomeSpec
+
+            dome = DomeSpec(0, exhibit.dome.aperture, exhibit.dome.tilt, None)
     scene = target.create()
     try:
         with script_errors(target.script):
-            return run_window(scene, size=args.size, fullscreen=args.fullscreen,
+            return run_window(scene, size=size, fullscreen=fullscreen,
                               max_frames=args.frames, dome=dome, screen=args.screen)
     except ScriptError as exc:  # the window itself failed, not the script: say so plainly
         if isinstance(exc.__cause__, GpuError):

@@ -33,6 +33,7 @@ from vizkit.view import ViewState
 if TYPE_CHECKING:
     from vizkit.exhibit import ExhibitConfig
     from vizkit.image import Image
+    from vizkit.privacy import Policy
     from vizkit.targets.offscreen import OffscreenRenderer
 
 L = TypeVar("L", bound=Layer)
@@ -76,6 +77,17 @@ class Scene:
     def on_pointer_drag(self, event: PointerEvent) -> bool | None: ...
     def on_scroll(self, event: ScrollEvent) -> bool | None: ...
     def on_key(self, event: KeyEvent) -> bool | None: ...
+
+    @property
+    def policy(self) -> Policy:
+        """The disclosure policy for this scene's count layers: the exhibit's ``[privacy]``
+        threshold when run from an exhibit folder, else vizkit's default (values below 5 are
+        not shown). Pass it on: ``vizkit.Terrain(counts, policy=self.policy)``."""
+        from vizkit.privacy import DEFAULT_POLICY
+
+        if self.exhibit is not None and self.exhibit.min_count != DEFAULT_POLICY.k:
+            return DEFAULT_POLICY.with_(k=self.exhibit.min_count)
+        return DEFAULT_POLICY
 
     # -- layers ----------------------------------------------------------------------------
     def add(self, layer: L) -> L:
