@@ -73,6 +73,36 @@ def time_frames(issue: Callable[[int], None], finish: Callable[[], None],
     return FrameTimes(statistics.median(total), statistics.median(cpu), q[0], q[-1], len(total))
 
 
+def time_interleaved(impls: dict[str, tuple[Callable[[int], None], Callable[[], None]]],
+                     frames: int = FRAMES, warmup: int = WARMUP) -> dict[str, FrameTimes]:
+    """Time several implementations frame by frame in turn (A, B, A, B, …).
+
+    Load on a shared machine drifts over seconds; interleaving exposes every implementation to
+    the same drift, so their ratio is steadier than back-to-back runs.
+    """
+    for i in range(warmup):
+        for issue, finish in impls.values():
+            issue(i)
+            finish()
+    total: dict[str, list[float]] = {name: [] for name in impls}
+    cpu: dict[str, list[float]] = {name: [] for name in impls}
+    for i in range(warmup, warmup + frames):
+        for name, (issue, finish) in impls.items():
+            t0 = time.perf_counter()
+            issue(i)
+            t1 = time.perf_counter()
+            finish()
+            t2 = time.perf_counter()
+            total[name].append((t2 - t0) * 1e3)
+            cpu[name].append((t1 - t0) * 1e3)
+    out = {}
+    for name in impls:
+        q = statistics.quantiles(total[name], n=10) if frames >= 2 else [total[name][0]] * 9
+        out[name] = FrameTimes(statistics.median(total[name]), statistics.median(cpu[name]),
+                               q[0], q[-1], frames)
+    return out
+
+
 def row(workload_name: str, impl: str, times: FrameTimes | None = None, **extra: object) -> Row:
     """One result row in the JSON-lines schema documented in the README."""
     out: Row = {"workload": workload_name, "impl": impl}

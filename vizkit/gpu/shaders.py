@@ -118,6 +118,8 @@ class Program:
         self.sources = sources
         self.label = " + ".join(s.name for s in sources)
         self._declared = "\n".join(s.text for s in sources)
+        self._members: dict[str, Any] = {}
+        self._optimised_away: set[str] = set()
 
     def set(self, **uniforms: object) -> None:
         """Set uniforms by their GLSL names (``u_*``, ``t_*``). Free per frame.
@@ -126,16 +128,19 @@ class Program:
         typo in Python fails loudly instead of leaving a uniform at zero.
         """
         for name, value in uniforms.items():
-            member = self.gl.get(name, None) if hasattr(self.gl, "get") else None
+            member = self._members.get(name)
             if member is None:
-                try:
-                    member = self.gl[name]
-                except KeyError:
-                    member = None
-            if member is None:
-                if re.search(rf"\b{re.escape(name)}\b", self._declared):
+                if name in self._optimised_away:
                     continue
-                raise ShaderError(f"{self.label}: no uniform named {name!r}")
+                member = self.gl.get(name, None)
+                if member is None:
+                    # Declared but unused: the compiler dropped it. Remember (the source search
+                    # is too slow for every frame); a name no source declares is a typo.
+                    if re.search(rf"\b{re.escape(name)}\b", self._declared):
+                        self._optimised_away.add(name)
+                        continue
+                    raise ShaderError(f"{self.label}: no uniform named {name!r}")
+                self._members[name] = member
             if isinstance(value, np.ndarray):
                 member.write(np.ascontiguousarray(value, dtype=_uniform_dtype(member)).tobytes())
             else:

@@ -54,7 +54,7 @@ void main() {
     f_id = uvec2(u_pick_layer, uint(cell.y * u_grid.x + cell.x) + 1u);
 }
 #else
-uniform sampler2D t_colormap;  // 256×1 RGBA8 lookup table, linear filtering
+in vec3 v_color;               // colour-map colour, looked up per vertex
 uniform vec3 u_to_sun;         // unit vector towards the sun
 uniform float u_ambient;
 uniform vec4 u_no_data;        // colour of no-data cells; alpha 0 = holes
@@ -64,7 +64,7 @@ uniform vec4 u_contour_color;  // rgb + opacity of contour lines
 out vec4 f_color;
 
 void main() {
-    vec3 base = texture(t_colormap, vec2((v_surface.w * 255.0 + 0.5) / 256.0, 0.5)).rgb;
+    vec3 base = v_color;  // looked up per vertex (terrain.vert)
 #ifdef NO_DATA
     if (v_valid < 0.5) {
 #ifdef HIDDEN

@@ -38,6 +38,12 @@ in float a_value0;               // this cell's value at step u_step0
 in float a_value1;               // this cell's value at step u_step1
 
 // Few varyings on purpose: llvmpipe sets up every interpolated component of every triangle.
+#ifndef PICK
+// The colour is looked up per vertex: a grid vertex per cell centre is as fine as the data, and
+// one lookup per vertex instead of per fragment keeps llvmpipe's fill cost at the floor's.
+uniform sampler2D t_colormap;    // 256×1 RGBA8 lookup table, linear filtering
+out vec3 v_color;
+#endif
 out vec4 v_surface;              // xyz: position relative to the layer origin (metres),
                                  // w: colour-map position 0…1
 #ifdef NO_DATA
@@ -113,5 +119,8 @@ void main() {
     }
     vec3 local = vec3((vec2(cell) + 0.5) * u_cell, h);
     v_surface = vec4(local, level);
+#ifndef PICK
+    v_color = textureLod(t_colormap, vec2((level * 255.0 + 0.5) / 256.0, 0.5), 0.0).rgb;
+#endif
     gl_Position = u_mvp * vec4(local, 1.0);
 }
