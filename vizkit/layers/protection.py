@@ -47,10 +47,31 @@ def check_policy(policy: object, owner: str) -> Policy:
 
 
 def looks_like_counts(values: np.ndarray) -> bool:
-    """True when every finite value is a non-negative whole number."""
-    finite = values[np.isfinite(values)]
-    return bool(finite.size) and bool((finite >= 0).all()) and bool(
-        (finite == np.round(finite)).all())
+    """True when every finite value is a non-negative whole number.
+
+    A strided sample answers first (most non-count data fails it at once); counts are then
+    confirmed chunk by chunk, without a full-size temporary.
+    """
+    flat = np.asarray(values).ravel()
+    if flat.size == 0:
+        return False
+    sample = flat[:: max(1, flat.size // 65_536)]
+    if not _whole_and_non_negative(sample):
+        return False
+    chunk = 1 << 22
+    seen_finite = False
+    for start in range(0, flat.size, chunk):  # a handful of chunks, each vectorised
+        part = flat[start:start + chunk]
+        if not _whole_and_non_negative(part):
+            return False
+        seen_finite = seen_finite or bool(np.isfinite(part).any())
+    return seen_finite
+
+
+def _whole_and_non_negative(part: np.ndarray) -> bool:
+    with np.errstate(invalid="ignore"):
+        bad = (part < 0) | (np.isfinite(part) & (part != np.floor(part)))
+    return not bool(bad.any())
 
 
 def protect_steps(values: np.ndarray, policy: object, counts: bool | None, owner: str,
