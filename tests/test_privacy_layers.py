@@ -14,6 +14,7 @@ from vizkit.clock import FrameState
 from vizkit.layers.legend import HIDDEN_COLOR
 from vizkit.privacy import DEFAULT_POLICY, Policy
 from vizkit.render.picking import Picker
+from vizkit.testing import TopDown
 
 FRAME = FrameState(0.0, 1 / 30, 0)
 SIZE = (320, 180)
@@ -28,22 +29,17 @@ def counts_grid() -> np.ndarray:
     return values
 
 
-class TopDown(vizkit.Scene):
-    """Straight down, unlit (ambient 1), so colours are exact."""
+def top_down_with_credits(values, **kw):
+    """The shared top-down test scene, plus the credits line."""
+    scene = TopDown.scene(values, **kw)
+    setup = scene.setup
 
-    def __init__(self, values, **kw):
-        super().__init__()
-        self.values, self.kw = values, kw
+    def setup_with_credits(assets):
+        setup(assets)
+        scene.credits = scene.add(vizkit.Attribution([scene.terrain]))
 
-    def setup(self, assets):
-        self.terrain = self.add(vizkit.Terrain(self.values, extent=(0, 0, 600, 400),
-                                               ambient=1.0, max_height=1.0, **self.kw))
-        self.credits = self.add(vizkit.Attribution([self.terrain]))
-        self.orbit = None
-        self.camera.target = (300, 200, 0)
-        self.camera.position = (300, 200, 520)
-        self.camera.near, self.camera.far = 1.0, 4000
-
+    scene.setup = setup_with_credits
+    return scene
 
 def test_no_shown_terrain_value_is_below_k_and_raw_values_are_gone():
     terrain = vizkit.Terrain(counts_grid(), extent=(0, 0, 600, 400))
@@ -60,7 +56,7 @@ def test_no_shown_terrain_value_is_below_k_and_raw_values_are_gone():
 def test_hidden_cells_are_hatched_holes_stay_holes_and_picks_read_protected_values(offscreen):
     values = counts_grid()
     values[2:8, 40:50] = np.nan                              # no data: stays a hole
-    scene = TopDown(values)
+    scene = top_down_with_credits(values)
     image = offscreen.render(scene, FRAME).rgb.astype(int)
     light = np.round(np.array(HIDDEN_COLOR[:3]) * 255)
     dark = np.round(np.array(HIDDEN_COLOR[:3]) * 255 * 0.55)

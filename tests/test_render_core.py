@@ -10,7 +10,7 @@ from vizkit.camera import project_to_screen
 from vizkit.clock import FrameState
 from vizkit.colormap import Colormap
 from vizkit.targets.offscreen import OffscreenRenderer
-from vizkit.testing import lit_fraction
+from vizkit.testing import TopDown, lit_fraction
 
 FRAME = FrameState(0.0, 1 / 30, 0)
 VIRIDIS = Colormap("viridis").lut()
@@ -21,24 +21,6 @@ def render(renderer: OffscreenRenderer, scene: vizkit.Scene) -> vizkit.Image:
     image = renderer.render(scene, FRAME)
     scene.release()
     return image
-
-
-class TopDown(vizkit.Scene):
-    """Looks straight down on a terrain, with unlit colours (ambient 1) for exact checks."""
-
-    def __init__(self, values, **terrain_kw):
-        super().__init__()
-        self.values = values
-        self.terrain_kw = terrain_kw
-
-    def setup(self, assets):
-        h, w = np.asarray(self.values).shape[-2:]
-        self.terrain = self.add(vizkit.Terrain(self.values, extent=(0, 0, w * 10, h * 10),
-                                               ambient=1.0, max_height=1.0, **self.terrain_kw))
-        self.orbit = None
-        self.camera.target = (w * 5, h * 5, 0)
-        self.camera.position = (w * 5, h * 5, h * 10 * 1.3)
-        self.camera.near, self.camera.far = 1.0, h * 100
 
 
 class Oblique(vizkit.Scene):
@@ -60,7 +42,7 @@ def peak_values(rows=48, cols=64, at=(30, 40)):
 def test_known_cells_have_their_colour_map_colours(offscreen):
     values = np.zeros((40, 60))
     values[:, 30:] = 100.0
-    image = render(offscreen, TopDown(values)).rgb.astype(int)
+    image = render(offscreen, TopDown.scene(values)).rgb.astype(int)
     # West half (left on screen) is the bottom of viridis, east half the top.
     assert np.abs(image[90, 110] - VIRIDIS[0, :3]).max() <= 2
     assert np.abs(image[90, 210] - VIRIDIS[255, :3]).max() <= 2
@@ -69,7 +51,7 @@ def test_known_cells_have_their_colour_map_colours(offscreen):
 def test_north_is_up_on_a_top_down_view(offscreen):
     values = np.zeros((40, 60))
     values[30:, :] = 100.0           # the northern quarter (high row index) is high
-    image = render(offscreen, TopDown(values)).rgb.astype(int)
+    image = render(offscreen, TopDown.scene(values)).rgb.astype(int)
     assert np.abs(image[25, 160] - VIRIDIS[255, :3]).max() <= 2    # upper part of the screen
     assert np.abs(image[130, 160] - VIRIDIS[0, :3]).max() <= 2
 
@@ -88,7 +70,7 @@ def test_known_peak_lands_where_the_camera_projects_it(offscreen):
 def test_no_data_cells_are_holes_not_zero(offscreen):
     values = np.full((40, 60), 50.0)
     values[15:25, 25:35] = np.nan
-    scene = TopDown(values, domain=(0.0, 100.0))
+    scene = TopDown.scene(values, domain=(0.0, 100.0))
     image = render(offscreen, scene).rgb.astype(int)
     background = np.round(np.array(scene.background) * 255)
     assert np.abs(image[90, 160] - background).max() <= 1          # the hole's centre

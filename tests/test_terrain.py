@@ -19,7 +19,7 @@ from vizkit.colormap import Colormap
 from vizkit.easing import get_easing
 from vizkit.layers.legend import NO_DATA_GREY, ColorScale, nice_ticks
 from vizkit.privacy import Policy
-from vizkit.testing import diff_images
+from vizkit.testing import TopDown, diff_images
 
 # Small made-up numbers that test binning and colours, not people: shown raw, on purpose.
 SYNTHETIC = Policy.off("synthetic test values, no persons")
@@ -27,23 +27,6 @@ SYNTHETIC = Policy.off("synthetic test values, no persons")
 FRAME = FrameState(0.0, 1 / 30, 0)
 VIRIDIS = Colormap("viridis").lut()
 SIZE = (320, 180)
-
-
-class TopDown(vizkit.Scene):
-    """Straight down on a terrain, unlit (ambient 1) so colours are exactly the colour map."""
-
-    def __init__(self, values, **terrain_kw):
-        super().__init__()
-        self.values, self.terrain_kw = values, terrain_kw
-
-    def setup(self, assets):
-        h, w = np.asarray(self.values).shape[-2:]
-        self.terrain = self.add(vizkit.Terrain(self.values, extent=(0, 0, w * 10, h * 10),
-                                               ambient=1.0, max_height=1.0, **self.terrain_kw))
-        self.orbit = None
-        self.camera.target = (w * 5, h * 5, 0)
-        self.camera.position = (w * 5, h * 5, h * 10 * 1.3)
-        self.camera.near, self.camera.far = 1.0, h * 100
 
 
 class Oblique(vizkit.Scene):
@@ -97,7 +80,7 @@ def no_data_values():
 
 
 def test_no_data_cells_are_holes_showing_the_background(offscreen):
-    scene = TopDown(no_data_values(), domain=(0.0, 100.0))
+    scene = TopDown.scene(no_data_values(), domain=(0.0, 100.0))
     image = render(offscreen, scene)
     assert np.abs(image[90, 160] - background(scene)).max() <= 1
     assert np.abs(image[90, 160] - VIRIDIS[0, :3]).max() > 20          # not the colour of zero
@@ -105,21 +88,21 @@ def test_no_data_cells_are_holes_showing_the_background(offscreen):
 
 
 def test_no_data_cells_can_be_flat_grey_and_are_never_zero(offscreen):
-    scene = TopDown(no_data_values(), domain=(0.0, 100.0), no_data="grey")
+    scene = TopDown.scene(no_data_values(), domain=(0.0, 100.0), no_data="grey")
     image = render(offscreen, scene)
     grey = np.round(np.array(NO_DATA_GREY[:3]) * 255)
     assert np.abs(image[90, 160] - grey).max() <= 2
     assert np.abs(image[90, 160] - VIRIDIS[0, :3]).max() > 20
     # Same picture with zeros instead of NaN is a different picture at the no-data cells.
     zeros = np.nan_to_num(no_data_values(), nan=0.0)
-    image_zero = render(offscreen, TopDown(zeros, domain=(0.0, 100.0)))
+    image_zero = render(offscreen, TopDown.scene(zeros, domain=(0.0, 100.0)))
     assert np.abs(image_zero[90, 160] - VIRIDIS[0, :3]).max() <= 3
 
 
 def test_hole_follows_the_cell_edges_not_a_wider_fan(offscreen):
     values = np.full((40, 60), 50.0)
     values[20, 30] = np.nan                     # a single cell: 10 m = ~6 px on screen
-    scene = TopDown(values, domain=(0.0, 100.0))
+    scene = TopDown.scene(values, domain=(0.0, 100.0))
     image = render(offscreen, scene)
     x, y = project_to_screen((305.0, 205.0, 0.0), scene.camera.view_matrix(),
                              scene.camera.projection_matrix(SIZE[0] / SIZE[1]), SIZE)
@@ -266,8 +249,8 @@ def test_bad_point_tables_name_the_column_and_values():
 # -- appearance ---------------------------------------------------------------------------------
 def test_contour_lines_darken_the_surface_at_whole_intervals(offscreen):
     ramp = np.tile(np.linspace(0, 100, 60), (40, 1))         # value = x, 0 … 100 west → east
-    plain = render(offscreen, TopDown(ramp, domain=(0.0, 100.0)))
-    lined = render(offscreen, TopDown(ramp, domain=(0.0, 100.0), contours=25.0,
+    plain = render(offscreen, TopDown.scene(ramp, domain=(0.0, 100.0)))
+    lined = render(offscreen, TopDown.scene(ramp, domain=(0.0, 100.0), contours=25.0,
                                       contour_color=(0, 0, 0, 1)))
     darker = (plain.sum(axis=2) - lined.sum(axis=2)) > 60
     columns = np.flatnonzero(darker[90])
@@ -284,7 +267,7 @@ def test_change_view_uses_a_diverging_map_and_keeps_heights(offscreen):
     b = a.copy()
     b[:, :30] -= 40.0                                         # west falls, east rises
     b[:, 30:] += 40.0
-    scene = TopDown(np.stack([a, b]), times=[2013, 2023])
+    scene = TopDown.scene(np.stack([a, b]), times=[2013, 2023])
     scene.ensure_setup()
     scene.terrain.show_change(2013, 2023)
     image = render(offscreen, scene, release=False)
@@ -303,7 +286,7 @@ def test_change_view_uses_a_diverging_map_and_keeps_heights(offscreen):
 def test_user_colour_lists_are_colour_maps(offscreen):
     values = np.zeros((40, 60))
     values[:, 30:] = 1.0
-    image = render(offscreen, TopDown(values, colormap=["#ff0000", "#0000ff"],
+    image = render(offscreen, TopDown.scene(values, colormap=["#ff0000", "#0000ff"],
                                       policy=SYNTHETIC))
     assert np.abs(image[90, 110] - (255, 0, 0)).max() <= 2
     assert np.abs(image[90, 210] - (0, 0, 255)).max() <= 2
@@ -379,7 +362,7 @@ def test_change_view_and_no_data_work_with_pixel_normals(offscreen):
     b = a.copy()
     b[:, 30:] += 40.0
     b[15:25, 5:15] = np.nan                                    # no data in the later step
-    scene = TopDown(np.stack([a, b]), normals="pixel", domain=(0.0, 100.0))
+    scene = TopDown.scene(np.stack([a, b]), normals="pixel", domain=(0.0, 100.0))
     offscreen.render(scene, FRAME)
     uploaded = offscreen.gpu.upload_bytes
     scene.terrain.show_change(0, 1)

@@ -83,3 +83,29 @@ def lit_fraction(image: Image | np.ndarray, background: tuple[float, float, floa
     rgb = np.asarray(image)[..., :3].astype(np.int16)
     bg = np.round(np.asarray(background) * 255).astype(np.int16)
     return float((np.abs(rgb - bg).max(axis=2) > tolerance).mean())
+
+
+class TopDown:
+    """A scene looking straight down on one terrain, unlit (ambient 1), so every pixel over a
+    cell shows exactly its colour-map colour — for tests that check colours of known cells.
+
+    Cells are 10 m; north is up on screen; the grid fills most of a 16:9 view. Built lazily so
+    importing this module needs no GL (``TopDown.scene(values, **terrain_options)``).
+    """
+
+    @staticmethod
+    def scene(values, **terrain_kw):
+        import vizkit
+
+        class _TopDown(vizkit.Scene):
+            def setup(self, assets):
+                h, w = np.asarray(values).shape[-2:]
+                self.terrain = self.add(vizkit.Terrain(
+                    values, extent=(0, 0, w * 10, h * 10), ambient=1.0, max_height=1.0,
+                    **terrain_kw))
+                self.orbit = None
+                self.camera.target = (w * 5, h * 5, 0)
+                self.camera.position = (w * 5, h * 5, h * 10 * 1.3)
+                self.camera.near, self.camera.far = 1.0, h * 100
+
+        return _TopDown()
