@@ -37,7 +37,7 @@ from tqdm import tqdm
 from vizkit.clock import Clock
 from vizkit.image import Image
 from vizkit.script import LoadedTarget, load_target, script_errors
-from vizkit.targets.dome import DomeRenderer, DomeSpec, camera_motion, make_current
+from vizkit.targets.dome import DomeRenderer, DomeSpec, camera_motion
 from vizkit.targets.offscreen import OffscreenRenderer
 
 VIDEO_SUFFIXES = (".mp4",)
@@ -109,7 +109,7 @@ class FrameSource:
             self.scene.hud_visible = False
         self.clock = Clock(job.fps, job.start)
         if gpu is not None:
-            make_current(gpu)
+            gpu.make_current()
         try:
             if job.dome is not None:
                 self.renderer: DomeRenderer | OffscreenRenderer = DomeRenderer(
@@ -123,7 +123,7 @@ class FrameSource:
 
     def render(self, index: int) -> Image:
         """Frame ``index`` (at ``start + index / fps``) as an image."""
-        make_current(self.renderer.gpu)
+        self.renderer.gpu.make_current()
         with script_errors(self.target.script):
             return self.renderer.render(self.scene, self.clock.frame(index))
 

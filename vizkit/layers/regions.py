@@ -192,10 +192,8 @@ class Regions(TimeSteps, Layer):
         table[:, :count] = self.values
         self._tex_width = width
         self._values_tex = gpu.texture_array(group, (width, rows, steps), 1, table, dtype="f4")
-        self._colormap_tex = gpu.texture(group, (256, 1), 4, self.colormap.lut())
-        self._change_tex = gpu.texture(group, (256, 1), 4, self.change_colormap.lut())
-        for tex in (self._colormap_tex, self._change_tex):
-            tex.repeat_x = tex.repeat_y = False
+        self._upload_colormaps(gpu, group)
+        self._has_no_data = bool(np.isnan(self.values).any())
         self._vertices = gpu.buffer(group, self.mesh.vertices)
         self._region_ids = gpu.buffer(group, self.mesh.region)
         self._indices = gpu.buffer(group, self.mesh.indices)
@@ -205,11 +203,7 @@ class Regions(TimeSteps, Layer):
         vao = self._vaos.get(pass_name)
         if vao is None:
             assert self._gpu is not None and self._group is not None
-            defines: dict[str, object] = {"SCALE": SCALES[self.scale]}
-            if pass_name == "pick":
-                defines["PICK"] = 1
-            if np.isnan(self.values).any():
-                defines["NO_DATA"] = 1
+            defines = self._variant(pass_name, self._has_no_data)
             program = self._gpu.program("regions/regions.vert", "regions/regions.frag",
                                         defines=defines)
             layout = (("2f 1f 12x", "a_position", "a_top") if pass_name == "pick"  # no normals

@@ -198,6 +198,22 @@ class TimeSteps:
                            label=self.label, no_data_color=no_data, note=self.privacy_statement,
                            hidden_color=self._legend_hidden_color())
 
+    def _upload_colormaps(self, gpu: GpuContext, group: ResourceGroup) -> None:
+        """The value and change colour maps as 256×1 lookup textures (clamped at the ends)."""
+        self._colormap_tex = gpu.texture(group, (256, 1), 4, self.colormap.lut())
+        self._change_tex = gpu.texture(group, (256, 1), 4, self.change_colormap.lut())
+        for tex in (self._colormap_tex, self._change_tex):
+            tex.repeat_x = tex.repeat_y = False
+
+    def _variant(self, pass_name: str, has_no_data: bool) -> dict[str, object]:
+        """Shader defines every statistics layer shares: the scale, the pick pass, no data."""
+        defines: dict[str, object] = {"SCALE": SCALES[self.scale]}
+        if pass_name == "pick":
+            defines["PICK"] = 1
+        if has_no_data:
+            defines["NO_DATA"] = 1
+        return defines
+
     def _legend_hidden_color(self) -> tuple[float, float, float, float] | None:
         hidden = getattr(self, "hidden", None)
         return self.hidden_color if hidden is not None and hidden.any() else None
@@ -554,10 +570,7 @@ class Terrain(TimeSteps, Layer):
         self._values_buf = gpu.buffer(group, self.values)  # step after step, row-major cells
         self._values_tex = None  # for neighbours and the change view, made when first needed
         self._bound: dict[str, tuple[int, int]] = {}
-        self._colormap_tex = gpu.texture(group, (256, 1), 4, self.colormap.lut())
-        self._change_tex = gpu.texture(group, (256, 1), 4, self.change_colormap.lut())
-        for tex in (self._colormap_tex, self._change_tex):
-            tex.repeat_x = tex.repeat_y = False
+        self._upload_colormaps(gpu, group)
         h, w = self.grid_shape
         self._indices = gpu.buffer(group, grid_indices(w, h))
         self._hidden_tex = None
@@ -570,15 +583,11 @@ class Terrain(TimeSteps, Layer):
         vao = self._vaos.get(pass_name)
         if vao is None:
             assert self._gpu is not None and self._group is not None
-            defines: dict[str, object] = {"SCALE": SCALES[self.scale]}
-            if pass_name == "pick":
-                defines["PICK"] = 1
+            defines = self._variant(pass_name, self._has_no_data)
             if pass_name == "color" and self._contours is not None:
                 defines["CONTOURS"] = 1
             if self.normals == "pixel":
                 defines["PIXEL_NORMALS"] = 1
-            if self._has_no_data:
-                defines["NO_DATA"] = 1
             if self._hidden_tex is not None:
                 defines["HIDDEN"] = 1
             program = self._gpu.program("terrain/terrain.vert", "terrain/terrain.frag",

@@ -355,17 +355,6 @@ def camera_motion(scene: Scene, frames: Sequence[FrameState]) -> CameraMotion:
     return CameraMotion(worst, at)
 
 
-def make_current(gpu: GpuContext) -> None:
-    """Make an offscreen (EGL) context current before using it (window contexts: no-op).
-
-    EGL keeps a destroyed context current until another is made current, so after a second
-    offscreen context in the same process (``scene.snapshot()``, a test) was released, GL calls
-    would otherwise land in that dead context. The previous context is deliberately *not*
-    restored afterwards: it may be the dead one.
-    """
-    gpu.make_current()
-
-
 class _LayerSubset:
     """The scene as the renderer sees it, restricted to some layers (all else is the scene's)."""
 
@@ -400,7 +389,7 @@ class DomeRenderer:
         self.level, self.roll = level, roll
         self._owns_gpu = gpu is None
         self.gpu = gpu or GpuContext.offscreen()
-        make_current(self.gpu)
+        self.gpu.make_current()
         self.renderer = Renderer(self.gpu)
         self.face_size = face_size_for(self.spec.size, self.spec.aperture)
         limit = int(self.gpu.ctx.info.get("GL_MAX_CUBE_MAP_TEXTURE_SIZE", 16384))
@@ -495,7 +484,7 @@ class DomeRenderer:
             framebuffer: where the fisheye goes (default: this renderer's output target).
             viewport: ``(x, y, w, h)`` square inside ``framebuffer`` (default: all of it).
         """
-        make_current(self.gpu)
+        self.gpu.make_current()
         if advance:
             scene.advance(frame)
         world = [layer for layer in scene.layers if not layer.is_hud]
