@@ -19,7 +19,8 @@ from vizkit.colormap import Colormap
 from vizkit.events import HANDLED, KeyEvent, PointerEvent, ScrollEvent
 from vizkit.image import Image
 from vizkit.layers import Attribution, Caption, ColorScale, Flows, Layer, Regions, Terrain
-from vizkit.render.picking import PickRecord, pick
+from vizkit.layers.base import PickRecord
+from vizkit.render.picking import pick
 from vizkit.runtime import run
 from vizkit.scene import Scene
 from vizkit.timeline import Timeline, tween

@@ -13,12 +13,33 @@ change re-uploads (``invalidate()``); a *variant* change (a ``#define``) rebuild
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from vizkit.gpu import GpuContext, ResourceGroup
 from vizkit.view import ViewState
+
+
+@dataclass(frozen=True)
+class PickRecord:
+    """What is under the pointer.
+
+    Attributes:
+        layer: the layer's name.
+        element: ``(row, col)`` of a terrain cell (row 0 = south) or a region code (str).
+        value: the value drawn there at the current (possibly fractional) time; NaN = no data.
+        time: the time shown — the step's label (a year, say) when the layer has labels and
+            sits on a step, else the fractional step index.
+        change: in a change view, the change between the two compared steps, else ``None``.
+    """
+
+    layer: str
+    element: tuple[int, int] | str
+    value: float
+    time: object
+    change: float | None = None
 
 
 class Layer:

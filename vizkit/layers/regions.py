@@ -30,11 +30,10 @@ import pandas as pd
 from vizkit.colormap import DIVERGING_DEFAULT, Colormap
 from vizkit.easing import Easing, get_easing
 from vizkit.gpu import GpuContext, ResourceGroup
-from vizkit.layers.base import Layer
+from vizkit.layers.base import Layer, PickRecord
 from vizkit.layers.legend import NO_DATA_GREY, scaled
 from vizkit.layers.protection import DEFAULT_POLICY, Policy, protect_steps
 from vizkit.layers.terrain import SCALES, TimeSteps, _labels, numeric_column, time_steps
-from vizkit.render.picking import PickRecord
 from vizkit.view import ViewState
 
 TEXTURE_WIDTH = 1024  # region values are laid out in rows of this many texels per step

@@ -30,10 +30,9 @@ import pandas as pd
 from vizkit.colormap import DIVERGING_DEFAULT, Colormap
 from vizkit.easing import Easing, get_easing
 from vizkit.gpu import GpuContext, ResourceGroup
-from vizkit.layers.base import Layer
+from vizkit.layers.base import Layer, PickRecord
 from vizkit.layers.legend import HIDDEN_COLOR, NO_DATA_GREY, ColorScale, color_scale, scaled
 from vizkit.layers.protection import DEFAULT_POLICY, Policy, protect_steps
-from vizkit.render.picking import PickRecord
 from vizkit.view import ViewState
 
 SCALES = {"linear": 0, "sqrt": 1, "log": 2}

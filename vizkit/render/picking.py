@@ -18,7 +18,6 @@ return without drawing), and implement ``pick_record(element) -> PickRecord``.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import moderngl
@@ -26,31 +25,12 @@ import numpy as np
 
 from vizkit.clock import FrameState
 from vizkit.gpu import GpuContext
+from vizkit.layers.base import PickRecord
 from vizkit.view import ViewState
 
 if TYPE_CHECKING:
     from vizkit.layers.base import Layer
     from vizkit.scene import Scene
-
-
-@dataclass(frozen=True)
-class PickRecord:
-    """What is under the pointer.
-
-    Attributes:
-        layer: the layer's name.
-        element: ``(row, col)`` of a terrain cell (row 0 = south) or a region code (str).
-        value: the value drawn there at the current (possibly fractional) time; NaN = no data.
-        time: the time shown — the step's label (a year, say) when the layer has labels and
-            sits on a step, else the fractional step index.
-        change: in a change view, the change between the two compared steps, else ``None``.
-    """
-
-    layer: str
-    element: tuple[int, int] | str
-    value: float
-    time: object
-    change: float | None = None
 
 
 class Picker:
