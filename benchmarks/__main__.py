@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmarks [WORKLOAD ...] [--json] [--list]``."""
+"""Command line: ``python -m benchmarks [WORKLOAD ...] [--json] [--list] [--quick]``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pkgutil
 import sys
 
 import benchmarks
+from benchmarks import harness
 from benchmarks.harness import WORKLOADS
 
 RATIO_KEYS = ("ms_per_frame_median", "setup_s", "seconds_median")
@@ -56,7 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("workloads", nargs="*", help="workload names (default: all)")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument("--list", action="store_true", help="list workloads and exit")
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny sizes, a few frames: check every workload runs (no timing "
+                             "claims)")
     args = parser.parse_args(argv)
+    if args.quick:
+        harness.set_quick()
     load_modules()
     if args.list:
         for w in WORKLOADS.values():
@@ -76,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps(r), flush=True)
     if not args.json:
         print_table(rows)
+        if args.quick:
+            print("\n(--quick: tiny sizes and 2 frames; these timings mean nothing)")
     return 0
 
 

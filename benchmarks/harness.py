@@ -17,6 +17,22 @@ from dataclasses import dataclass
 FRAMES = int(os.environ.get("FRAMES", "30"))
 WARMUP = int(os.environ.get("WARMUP", "5"))
 
+QUICK = False
+"""``python -m benchmarks --quick``: tiny sizes and a few frames, to prove every workload still
+runs end to end (CI runs it). Timings from a quick run mean nothing; the table says so."""
+
+
+def sized(full: int, quick: int) -> int:
+    """A workload size: ``full`` normally, ``quick`` under ``--quick``."""
+    return quick if QUICK else full
+
+
+def set_quick() -> None:
+    """Switch to quick mode; call before the ``bench_*`` modules are imported (they read
+    ``FRAMES`` and ``WARMUP`` at import)."""
+    global QUICK, FRAMES, WARMUP
+    QUICK, FRAMES, WARMUP = True, 2, 1
+
 Row = dict[str, object]
 WorkloadFn = Callable[[], Iterable[Row]]
 
