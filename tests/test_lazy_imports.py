@@ -178,6 +178,8 @@ SCENARIOS = {
     "vizkit check": f"""
         from vizkit.cli import main
         assert main(["check", {str(ASSETS / "uppsala_population.json")!r}]) == 0
+        assert main(["check", {str(ASSETS / "uppsala_population.json")!r}, "--min-count", "5",
+                     "--regions", {str(ASSETS / "uppsala_municipalities.geojson")!r}]) == 0
         assert main(["check", {str(ASSETS / "uppsala_commuting_od.csv")!r},
                      "--min-count", "5"]) == 0
     """,
