@@ -328,3 +328,15 @@ def test_star_import_and_unknown_names():
     with pytest.raises(AttributeError, match="module 'vizkit' has no attribute 'NoSuchThing'"):
         vizkit.NoSuchThing  # noqa: B018
     assert vizkit.data is importlib.import_module("vizkit.data")  # submodules resolve
+
+
+def test_the_cli_names_its_one_line_errors_where_they_are_defined():
+    """``main`` finds these classes in ``sys.modules`` by module name: a class that moved to
+    another module would silently turn its one-line message back into a traceback."""
+    from vizkit.cli import ONE_LINE_ERRORS
+
+    for module_name, names in ONE_LINE_ERRORS.items():
+        for name in names:
+            error = getattr(importlib.import_module(module_name), name)
+            assert issubclass(error, Exception), (module_name, name)
+            assert error.__module__ == module_name, f"{name} now lives in {error.__module__}"
