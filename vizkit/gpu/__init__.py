@@ -2,8 +2,8 @@
 
 This package is the only place in vizkit that imports :mod:`moderngl`. Everything here is
 explicit: a :class:`GpuContext` is created by a target and passed down; nothing is global.
-Names are imported on first use (:mod:`vizkit._lazy`): :class:`ResourceGroup`, which GL-free
-layer code names, does not load moderngl.
+Names are imported on first use (:mod:`vizkit._lazy`): ``from vizkit.gpu import ResourceGroup``
+loads neither moderngl nor the other modules.
 """
 
 from __future__ import annotations
