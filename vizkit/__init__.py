@@ -10,20 +10,31 @@ The public API a scene script uses::
 
     if __name__ == "__main__":
         vizkit.run(MyScene)
+
+Names are imported on first use (:mod:`vizkit._lazy`): ``import vizkit`` itself loads neither
+the GL (moderngl, pyglet) nor ibis, so ``vizkit.data``, ``vizkit.privacy`` and the ``vizkit``
+command's ``--help`` and ``check`` start at once and work where no GL is installed.
 """
 
-from vizkit.assets import Assets
-from vizkit.camera import Camera, Orbit
-from vizkit.clock import Clock, FrameState
-from vizkit.colormap import Colormap
-from vizkit.events import HANDLED, KeyEvent, PointerEvent, ScrollEvent
-from vizkit.image import Image
-from vizkit.layers import Attribution, Caption, ColorScale, Flows, Layer, Regions, Terrain
-from vizkit.layers.base import PickRecord
-from vizkit.render.picking import pick
-from vizkit.runtime import run
-from vizkit.scene import Scene
-from vizkit.timeline import Timeline, tween
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from vizkit._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from vizkit.assets import Assets
+    from vizkit.camera import Camera, Orbit
+    from vizkit.clock import Clock, FrameState
+    from vizkit.colormap import Colormap
+    from vizkit.events import HANDLED, KeyEvent, PointerEvent, ScrollEvent
+    from vizkit.image import Image
+    from vizkit.layers import Attribution, Caption, ColorScale, Flows, Regions, Terrain
+    from vizkit.layers.base import Layer, PickRecord
+    from vizkit.render.picking import pick
+    from vizkit.runtime import run
+    from vizkit.scene import Scene
+    from vizkit.timeline import Timeline, tween
 
 __version__ = "0.1.0"
 
@@ -53,3 +64,30 @@ __all__ = [
     "run",
     "tween",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "Assets": "vizkit.assets",
+    "Camera": "vizkit.camera",
+    "Orbit": "vizkit.camera",
+    "Clock": "vizkit.clock",
+    "FrameState": "vizkit.clock",
+    "Colormap": "vizkit.colormap",
+    "HANDLED": "vizkit.events",
+    "KeyEvent": "vizkit.events",
+    "PointerEvent": "vizkit.events",
+    "ScrollEvent": "vizkit.events",
+    "Image": "vizkit.image",
+    "Layer": "vizkit.layers.base",
+    "PickRecord": "vizkit.layers.base",
+    "Attribution": "vizkit.layers",  # the layers package knows which module holds each layer
+    "Caption": "vizkit.layers",
+    "ColorScale": "vizkit.layers",
+    "Flows": "vizkit.layers",
+    "Regions": "vizkit.layers",
+    "Terrain": "vizkit.layers",
+    "pick": "vizkit.render.picking",
+    "run": "vizkit.runtime",
+    "Scene": "vizkit.scene",
+    "Timeline": "vizkit.timeline",
+    "tween": "vizkit.timeline",
+})

@@ -323,15 +323,35 @@ COMMANDS = {"render": cmd_render, "run": cmd_run, "demo": cmd_demo, "new": cmd_n
             "check": cmd_check}
 
 
+# Errors a command reports as one line (no traceback): module → names of its error classes.
+ONE_LINE_ERRORS = {
+    "vizkit.script": ("ScriptError",),
+    "vizkit.export": ("OutputError",),
+    "vizkit.gpu.context": ("GpuError",),
+    "vizkit.gpu.shaders": ("ShaderError",),
+}
+
+
+def one_line_errors() -> tuple[type[BaseException], ...]:
+    """The error classes :func:`main` prints as one line, from the modules already imported.
+
+    A module that was never imported cannot have raised its error, so looking the classes up in
+    ``sys.modules`` (when an exception is being handled) catches all of them without importing
+    the GL, the exporter or the script loader before every command.
+    """
+    errors: list[type[BaseException]] = [FileNotFoundError]
+    for module_name, names in ONE_LINE_ERRORS.items():
+        module = sys.modules.get(module_name)
+        if module is not None:
+            errors.extend(getattr(module, name) for name in names)
+    return tuple(errors)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from vizkit.export import OutputError
-    from vizkit.gpu import GpuError, ShaderError
-    from vizkit.script import ScriptError
-
     try:
         return COMMANDS[args.command](args)
-    except (ScriptError, OutputError, GpuError, ShaderError, FileNotFoundError) as exc:
+    except one_line_errors() as exc:  # evaluated only when an exception is raised
         if os.environ.get("VIZKIT_DEBUG"):
             raise
         print(f"vizkit {args.command}: {exc}", file=sys.stderr)

@@ -1,9 +1,11 @@
 """Input events, normalised before scenes see them.
 
-Mouse, touch (and later TUIO cursors) all arrive as :class:`PointerEvent` with a pointer id, so a
-scene written for a mouse works on a touch table. Positions are pixels from the *top-left* of the
-view; ``dy`` is positive upwards. A handler returns :data:`HANDLED` to stop propagation (pyglet's
-contract); returning ``None`` lets the scene's defaults (orbit, zoom) run.
+Every pointer is a :class:`PointerEvent` with a ``pointer_id`` and a ``source``, so a scene written
+for a mouse works unchanged with fingers or TUIO cursors. Today only the window's mouse produces
+them (``source="mouse"``, ``pointer_id`` 0); touch and TUIO input, not received yet, are to fill
+the same fields. Positions are pixels from the *top-left* of the view; ``dy`` is positive
+upwards. A handler returns :data:`HANDLED` to stop propagation (pyglet's contract); returning
+``None`` lets the scene's defaults (orbit, zoom) run.
 """
 
 from __future__ import annotations

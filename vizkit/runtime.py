@@ -9,13 +9,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from vizkit.gpu.context import display_available
-
 
 def run(scene_cls: type, *, size: tuple[int, int] = (1280, 720), fullscreen: bool = False,
         headless_out: str | Path | None = None) -> int:
     """Run a scene class interactively, or render it headless when there is no display."""
     from vizkit.assets import Assets
+    from vizkit.gpu.context import display_available  # at call time: `vizkit.run` loads no GL
 
     script = sys.modules[scene_cls.__module__].__dict__.get("__file__")
     scene = scene_cls(Assets.for_script(script))

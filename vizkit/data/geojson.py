@@ -248,7 +248,7 @@ def simplify_regions(regions: pd.DataFrame, tolerance: float) -> pd.DataFrame:
     Returns:
         A copy with simplified ``geometry`` (rings still closed, holes kept where they survive).
     """
-    import shapely  # optional dependency: only needed to simplify
+    import shapely  # a dependency; imported here so reading GeoJSON does not load GEOS
 
     geoms = [shapely.MultiPolygon([shapely.Polygon(p[0], p[1:]) for p in polys])
              for polys in regions["geometry"]]

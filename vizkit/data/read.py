@@ -9,7 +9,6 @@ import pandas as pd
 
 from vizkit.data._load import load_json
 from vizkit.data.errors import DataError
-from vizkit.data.geojson import read_geojson
 from vizkit.data.jsonstat import read_jsonstat
 from vizkit.data.pxjson import is_px_json, read_px_json
 from vizkit.data.tabular import read_csv, read_parquet
@@ -38,6 +37,8 @@ def read(path: str | PathLike[str], *, id_property: str | None = None
     if suffix in (".json", ".geojson"):
         doc, _ = load_json(p)
         if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
+            from vizkit.data.geojson import read_geojson  # here: tables need no pyproj
+
             return read_geojson(p, id_property or _guess_id(doc, p))
         if is_px_json(doc):
             return _with_file(read_px_json(doc), p)

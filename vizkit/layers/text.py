@@ -1,6 +1,6 @@
 """On-screen text: captions and the data attribution every exhibit shows.
 
-Text is rasterised once with Pillow (its bundled FreeType font, or a TTF you name) into a
+Text is rasterised once with Pillow (a TTF you name, else DejaVu Sans, else Pillow's font) into a
 texture and drawn as a screen-space panel — a HUD layer (``is_hud``), so ``--no-hud`` leaves it
 out of recordings and dome targets can move it to the front sweet spot. Sizes are in pixels of a
 720-pixel-high view and scale with the viewport, so a 4K render reads like a 720p one.
@@ -73,7 +73,7 @@ class Caption(Layer):
             ``bottom``.
         size_px: glyph size in pixels at a 720-pixel-high view.
         margin_px: distance from the view's edges, same units.
-        font_path: a TTF file; Pillow's bundled font by default.
+        font_path: a TTF file; by default DejaVu Sans, else Pillow's bundled font.
     """
 
     is_hud = True

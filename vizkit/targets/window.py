@@ -8,6 +8,7 @@ the last good frame, and carries on — an exhibit must not die from bad input.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from vizkit.clock import Clock
 from vizkit.events import KeyEvent, PointerEvent, ScrollEvent
@@ -15,8 +16,10 @@ from vizkit.gpu import GpuContext, RenderTarget
 from vizkit.gpu.context import NoDisplayError, display_available
 from vizkit.image import Image
 from vizkit.render import Renderer
-from vizkit.scene import Scene
 from vizkit.targets.dome import DomeRenderer, DomeSpec
+
+if TYPE_CHECKING:  # the scene is passed in; vizkit.scene sits above the targets
+    from vizkit.scene import Scene
 
 log = logging.getLogger("vizkit.window")
 
