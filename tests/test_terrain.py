@@ -30,11 +30,11 @@ SIZE = (320, 180)
 
 
 class Oblique(vizkit.Scene):
-    """A lit terrain seen from the south-west at 35°."""
+    """A lit terrain seen from the south-west at 35° (smooth made-up surfaces: shown raw)."""
 
     def __init__(self, values, **terrain_kw):
         super().__init__()
-        self.values, self.terrain_kw = values, terrain_kw
+        self.values, self.terrain_kw = values, {"policy": SYNTHETIC, **terrain_kw}
 
     def setup(self, assets):
         self.terrain = self.add(vizkit.Terrain(self.values, extent=(0, 0, 6400, 4800),
@@ -249,8 +249,9 @@ def test_bad_point_tables_name_the_column_and_values():
 # -- appearance ---------------------------------------------------------------------------------
 def test_contour_lines_darken_the_surface_at_whole_intervals(offscreen):
     ramp = np.tile(np.linspace(0, 100, 60), (40, 1))         # value = x, 0 … 100 west → east
-    plain = render(offscreen, TopDown.scene(ramp, domain=(0.0, 100.0)))
+    plain = render(offscreen, TopDown.scene(ramp, domain=(0.0, 100.0), policy=SYNTHETIC))
     lined = render(offscreen, TopDown.scene(ramp, domain=(0.0, 100.0), contours=25.0,
+                                            policy=SYNTHETIC,
                                       contour_color=(0, 0, 0, 1)))
     darker = (plain.sum(axis=2) - lined.sum(axis=2)) > 60
     columns = np.flatnonzero(darker[90])
