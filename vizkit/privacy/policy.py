@@ -186,7 +186,7 @@ class Policy:
     def log_if_off(self) -> None:
         """Log (warning, logger ``vizkit.privacy``) that raw values are shown, if they are."""
         if not self.enabled:
-            log.warning("showing raw counts without disclosure protection: %s", self.reason)
+            log.warning("showing raw values without disclosure protection: %s", self.reason)
 
     # ---- description -------------------------------------------------------------------------
 
