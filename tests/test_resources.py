@@ -9,13 +9,15 @@ import psutil
 
 import vizkit
 from vizkit.clock import FrameState
+from vizkit.privacy import Policy
 from vizkit.targets.offscreen import OffscreenRenderer
 
 
 class Small(vizkit.Scene):
     def setup(self, assets):
         values = np.random.default_rng(1).random((3, 32, 48)).astype(np.float32)
-        self.add(vizkit.Terrain(values, extent=(0, 0, 480, 320)))
+        self.add(vizkit.Terrain(values, extent=(0, 0, 480, 320),
+                                policy=Policy.off("synthetic test surface, not about people")))
         self.frame_all()
 
 
