@@ -56,14 +56,34 @@ def check_counts(counts: npt.ArrayLike, *, column: str | None = None,
 
     Raises:
         ValueError: ``"count column 'value': negative count -2 in row 3 (1 such cell); counts
-            must be >= 0"``.
+            must be >= 0"`` (``cell 3`` when no row labels are given).
     """
     n = np.asarray(counts, dtype=np.float64)
     negative = np.flatnonzero(n < 0)
     if not negative.size:
         return
     i = int(negative[0])
-    row = rows[i] if rows is not None else i
+    where = f"row {rows[i]}" if rows is not None else f"cell {i}"
     what = f"count column {column!r}" if column is not None else "counts"
-    raise ValueError(f"{what}: negative count {n[i]:g} in row {row} ({negative.size} such "
+    raise ValueError(f"{what}: negative count {n[i]:g} in {where} ({negative.size} such "
                      f"cell{'s' if negative.size > 1 else ''}); counts must be >= 0")
+
+
+def counts_of(df: pd.DataFrame, count: str) -> npt.NDArray[np.float64]:
+    """The count column as float64 (NaN where missing), refusing text and negative counts.
+
+    Raises:
+        ValueError: one line naming the column, the first bad row (index label) and its value.
+    """
+    column = df[count]
+    numbers = pd.to_numeric(column, errors="coerce")
+    text = numbers.isna() & column.notna()
+    if text.any():
+        where = np.flatnonzero(text.to_numpy())
+        i = int(where[0])
+        raise ValueError(f"count column {count!r}: text {column.iloc[i]!r} in row "
+                         f"{df.index[i]} ({where.size} such cell{'s' if where.size > 1 else ''})"
+                         "; counts must be numbers")
+    values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    check_counts(values, column=count, rows=df.index)
+    return values
