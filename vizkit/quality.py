@@ -44,10 +44,16 @@ import numpy as np
 import pandas as pd
 
 from vizkit.data import DataError, get_provenance, read
-from vizkit.data._load import load_json
-from vizkit.data.columns import MISSING, column_roles, count_column, is_count_name, to_numbers
+from vizkit.data.columns import (
+    column_roles,
+    count_column,
+    is_count_name,
+    measure_numbers,
+    text_cells,
+)
 from vizkit.data.join import leading_zero_pairs
 from vizkit.data.provenance import parse_date
+from vizkit.data.read import read_regions
 
 #: How many bad rows a report names per column.
 EXAMPLES = 5
@@ -88,28 +94,6 @@ def quality_report(data: pd.DataFrame | str | PathLike[str], *,
     return _report(data, file, regions, code_column, min_count, today)
 
 
-def read_regions(path: str | PathLike[str]) -> pd.DataFrame:
-    """Read the ``--regions`` file: a GeoJSON FeatureCollection of (Multi)Polygons.
-
-    Raises:
-        DataError: the file is not GeoJSON — the message names the path and what it is instead.
-    """
-    suffix = str(path).lower().rsplit(".", 1)[-1] if "." in str(path) else ""
-    if suffix not in ("json", "geojson"):
-        raise DataError(path, "(format)", "--regions needs a GeoJSON FeatureCollection of "
-                        "region polygons; this is not a .geojson/.json file", suffix or None)
-    doc, _ = load_json(path)
-    kind = doc.get("type") or doc.get("class") if isinstance(doc, Mapping) else None
-    if kind != "FeatureCollection":
-        what = ("a JSON-stat table" if isinstance(doc, Mapping) and "dimension" in doc else
-                f"JSON of type {kind!r}" if kind else f"a JSON {type(doc).__name__}")
-        raise DataError(path, "type", f"--regions needs a GeoJSON FeatureCollection of region "
-                        f"polygons; this is {what}")
-    regions = read(path)
-    assert isinstance(regions, pd.DataFrame)
-    return regions
-
-
 def _report(df: pd.DataFrame, file: str | None, regions: pd.DataFrame | None,
             code_column: str | None, min_count: int | None, today: _dt.date | None
             ) -> dict[str, Any]:
@@ -119,10 +103,10 @@ def _report(df: pd.DataFrame, file: str | None, regions: pd.DataFrame | None,
     dims = {k: int(v["size"]) for k, v in (df.attrs.get("dimensions") or {}).items()} or {
         k: int(df[k].nunique()) for k in keys}
     decimal = (df.attrs.get("csv") or {}).get("decimal", ".")
-    numbers = {c: _numeric(df[c], decimal) for c in values}
+    numbers = {c: measure_numbers(df[c], decimal) for c in values}
     where = _Rows(df, csv=bool(df.attrs.get("csv")))
     cells = len(df) * len(values)
-    is_text = {c: _text_cells(df[c], numbers[c]) for c in values}
+    is_text = {c: text_cells(df[c], numbers[c]) for c in values}
     missing_by = {c: int((numbers[c].isna() & ~is_text[c]).sum()) for c in values}
     missing = sum(missing_by.values())
     count = count_column(df, roles)
@@ -175,22 +159,6 @@ def _report(df: pd.DataFrame, file: str | None, regions: pd.DataFrame | None,
 
 def _shown(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else repr(value)
-
-
-def _numeric(series: pd.Series, decimal: str) -> pd.Series:
-    """A measure column as float64 (text cells NaN)."""
-    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
-            series.dtype):
-        return series.astype(np.float64)
-    return to_numbers(series.where(series.notna(), ""), decimal).astype(np.float64)
-
-
-def _text_cells(series: pd.Series, numbers: pd.Series) -> pd.Series:
-    """Cells of a measure column that hold text (not a number, not a missing-value symbol)."""
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        return pd.Series(False, index=series.index)
-    shown = series.astype(str).str.strip()
-    return series.notna() & numbers.isna() & ~shown.isin(MISSING)
 
 
 class _Rows:

@@ -26,7 +26,7 @@ from vizkit.data.levels import region_level, select_level
 from vizkit.data.provenance import Provenance, attach, get_provenance
 from vizkit.data.pxjson import read_px_json
 from vizkit.data.pxweb import PxWebQuery, fetch, read_pxweb
-from vizkit.data.read import read
+from vizkit.data.read import read, read_regions
 from vizkit.data.tabular import read_csv, read_parquet, write_parquet
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "read_parquet",
     "read_px_json",
     "read_pxweb",
+    "read_regions",
     "region_level",
     "region_rings",
     "select_level",

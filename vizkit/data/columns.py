@@ -149,6 +149,24 @@ def to_numbers(text: pd.Series, decimal: str = ".") -> pd.Series:
     return pd.to_numeric(t, errors="coerce")
 
 
+def measure_numbers(series: pd.Series, decimal: str = ".") -> pd.Series:
+    """A measure column as float64: numbers as they are, text read by :func:`to_numbers`
+    (cells that are not numbers become NaN)."""
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
+            series.dtype):
+        return series.astype(np.float64)
+    return to_numbers(series.where(series.notna(), ""), decimal).astype(np.float64)
+
+
+def text_cells(series: pd.Series, numbers: pd.Series) -> pd.Series:
+    """Cells of a measure column that hold text: not a number (``numbers`` is NaN there), not
+    empty and not a missing-value symbol (:data:`MISSING`)."""
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return pd.Series(False, index=series.index)
+    shown = series.astype(str).str.strip()
+    return series.notna() & numbers.isna() & ~shown.isin(MISSING)
+
+
 def _partly_numeric(series: pd.Series) -> bool:
     sample = _text_sample(series)
     if len(sample) == 0:

@@ -40,6 +40,10 @@ result: a frame with zero rows, the usual columns (whose categories still list e
 
 PxWeb's plain ``"json"`` format (``columns``/``data``) is not JSON-stat; :func:`read_jsonstat`
 refuses it with a message that points to :func:`vizkit.data.read_px_json`.
+
+This module stays whole (a little over 400 lines) on purpose: it reads one format, and the
+published variants, the status forms and the cube arithmetic all share its cell-index helpers
+(``_cells``) and error context; split, each part would import the others' internals.
 """
 
 from __future__ import annotations
