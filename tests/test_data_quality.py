@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vizkit.data import Provenance, read_geojson
+from vizkit.data import Provenance, read, read_geojson
 from vizkit.quality import check_command, format_report, quality_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -215,3 +215,10 @@ def test_module_cli(tmp_path: Path) -> None:
                          capture_output=True, text=True, cwd=ROOT, check=False)
     assert run.returncode == 2
     assert run.stderr.startswith("vizkit check: cannot read") and run.stderr.count("\n") == 1
+
+
+def test_csv_lines_survive_a_selection(tmp_path: Path) -> None:
+    path = write(tmp_path, "sel.csv", "kommun,antal\n0114,1\n0115,x\n0117,2\n0120,y\n")
+    df = read(path)
+    r = quality_report(df[df["kommun"] != "0115"])  # line 3 ('x') filtered out
+    assert r["text_in_measures"]["antal"]["first"] == [{"line": 5, "value": "y"}]

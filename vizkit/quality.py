@@ -165,15 +165,18 @@ class _Rows:
     """Names rows the way a user finds them: file lines for CSV, index labels otherwise."""
 
     def __init__(self, df: pd.DataFrame, *, csv: bool) -> None:
-        self.index, self.csv = df.index, csv
-        self.word = "line" if csv else "row"
+        self.index = df.index
+        # read_csv numbers rows 0, 1, … (kept through selections): the file line is label + 2
+        self.csv = csv and pd.api.types.is_integer_dtype(df.index.dtype)
+        self.word = "line" if self.csv else "row"
 
     def examples(self, mask: pd.Series, values: pd.Series) -> dict[str, Any]:
         """``{"cells": n, "first": [{"line"/"row": …, "value": …}, …]}`` for the cells in
         ``mask``: a CSV file's line (the header is line 1; one line per row, as offices write
         them), else the frame's index label."""
         hit = np.flatnonzero(mask.to_numpy(dtype=bool, na_value=False))
-        first = [{self.word: int(i) + 2 if self.csv else _jsonable(self.index[int(i)]),
+        first = [{self.word: int(self.index[i]) + 2 if self.csv
+                  else _jsonable(self.index[int(i)]),
                   "value": _jsonable(values.iloc[int(i)])} for i in hit[:EXAMPLES]]
         return {"cells": int(hit.size), "first": first}
 
