@@ -67,6 +67,9 @@ def rasterise(lines: Sequence[str], *, size_px: int = 18, color=(235, 238, 242, 
 class Caption(Layer):
     """A block of text pinned to a corner of the view.
 
+    ``caption.text = "…"`` (or :meth:`set_text`) changes what is on screen: an *attribute*
+    change — the text is rasterised again, lazily, on the next draw, and uploaded once.
+
     Args:
         text: one or more lines (``\\n`` separates lines).
         anchor: ``top-left``, ``top-right``, ``bottom-left``, ``bottom-right``, ``top``,
@@ -89,31 +92,56 @@ class Caption(Layer):
         self.margin_px = margin_px
         self._style = dict(size_px=size_px, color=color, background=background,
                            font_path=font_path)
-        self.text = text
-        self._image = rasterise(self.lines, **self._style)
+        self._text = self._checked(text)
+        self._image: npt.NDArray[np.uint8] | None = None
+        _font(int(size_px), font_path)  # a missing font file is named now, not at first draw
+
+    @property
+    def text(self) -> str:
+        """The caption's text; assigning it changes the picture from the next draw on."""
+        return self._text
+
+    @text.setter
+    def text(self, text: str) -> None:
+        text = self._checked(text)
+        if text != self._text:
+            self._text = text
+            self._image = None       # rasterised again on the next draw
+            self.invalidate()        # and uploaded again
+
+    def _checked(self, text: object) -> str:
+        if not isinstance(text, str):
+            raise TypeError(f"{self.name}: text must be a str, got {type(text).__name__} "
+                            f"{text!r}")
+        return text
 
     @property
     def lines(self) -> list[str]:
         return self.text.splitlines() or [""]
 
-    def set_text(self, text: str) -> None:
-        """Change the text (an *attribute* change: re-rasterised and re-uploaded once)."""
-        if text != self.text:
-            self.text = text
+    @property
+    def image(self) -> npt.NDArray[np.uint8]:
+        """The rasterised panel, (H, W, 4) premultiplied RGBA, top row first."""
+        if self._image is None:
             self._image = rasterise(self.lines, **self._style)
-            self.invalidate()
+        return self._image
+
+    def set_text(self, text: str) -> None:
+        """Change the text (the same as assigning :attr:`text`)."""
+        self.text = text
 
     def upload(self, gpu: GpuContext, group: ResourceGroup) -> None:
-        h, w = self._image.shape[:2]
+        image = self.image
+        h, w = image.shape[:2]
         self._program = gpu.program("hud/text.vert", "hud/text.frag")
-        self._texture = gpu.texture(group, (w, h), 4, self._image[::-1])
+        self._texture = gpu.texture(group, (w, h), 4, image[::-1])
         self._vao = gpu.vertex_array(group, self._program, [])
 
     def rect_px(self, viewport: tuple[int, int]) -> tuple[float, float, float, float]:
         """(x0, y0, x1, y1) of the panel in pixels from the view's bottom-left corner."""
         vw, vh = viewport
         scale = vh / REFERENCE_HEIGHT_PX
-        h, w = self._image.shape[:2]
+        h, w = self.image.shape[:2]
         w, h, margin = w * scale, h * scale, self.margin_px * scale
         x0 = {"left": margin, "right": vw - margin - w}.get(
             self.anchor.split("-")[-1], (vw - w) / 2)

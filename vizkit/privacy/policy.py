@@ -36,7 +36,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from vizkit.privacy.cellkey import NoiseTable, cell_keys_from_labels, rounding_keys
-from vizkit.privacy.columns import resolve_keys
+from vizkit.privacy.columns import check_counts, counts_of, resolve_keys
 from vizkit.privacy.rounding import display_floor, round_to_base
 from vizkit.privacy.secondary import secondary_suppression
 from vizkit.privacy.threshold import primary_suppression
@@ -310,8 +310,7 @@ class Policy:
         n = np.asarray(counts, dtype=np.float64)
         if not self.enabled:
             return Protected(n.copy(), np.zeros(n.shape, bool), np.full(n.shape, "", object))
-        if np.any(n < 0):
-            raise ValueError("counts must be non-negative")
+        check_counts(n)  # one line naming the first negative cell and its value
         primary = primary_suppression(n, self.k)
         extra = np.zeros(n.shape, bool) if hidden is None else np.asarray(hidden, bool)
         suppressed = primary | extra
@@ -370,6 +369,7 @@ class Policy:
         """
         ckey_col = cell_key if cell_key is not None and cell_key in df.columns else None
         keys = resolve_keys(df, count, keys, exclude=[ckey_col] if ckey_col else [])
+        counts_of(df, count)  # text or negative counts: one line naming column, row, value
         self.log_if_off()
         if keys and df.duplicated(keys).any():
             raise ValueError(f"table has more than one row per cell for keys {keys}; "
