@@ -14,9 +14,9 @@ import pytest
 import vizkit
 from vizkit.clock import FrameState
 from vizkit.gpu import GpuContext, ResourceGroup
-from vizkit.targets.dome import (
+from vizkit.targets.dome import DomeRenderer
+from vizkit.targets.fisheye import (
     DomeError,
-    DomeRenderer,
     DomeSpec,
     fisheye_directions,
     fisheye_position,
@@ -385,7 +385,7 @@ def test_domemaster_matches_reference(gpu, reference):
 
 @pytest.mark.parametrize("speed,comfortable", [(4.0, True), (25.0, False)])
 def test_camera_motion_measures_how_fast_the_view_turns(speed, comfortable):
-    from vizkit.targets.dome import camera_motion
+    from vizkit.targets.comfort import camera_motion
 
     class Spin(vizkit.Scene):
         def update(self, frame):

@@ -22,7 +22,7 @@ from vizkit.export import (
 )
 from vizkit.image import Image
 from vizkit.script import load_target
-from vizkit.targets.dome import DomeSpec
+from vizkit.targets.fisheye import DomeSpec
 
 SCENE = '''
 """Test scene: a bump that turns with time, and a HUD caption bar (white, bottom centre)."""

@@ -14,7 +14,7 @@ import pytest
 from vizkit.export import RenderJob, render_on_dask, render_to_files
 from vizkit.image import Image
 from vizkit.script import ScriptError
-from vizkit.targets.dome import DomeSpec
+from vizkit.targets.fisheye import DomeSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 

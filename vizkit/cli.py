@@ -174,7 +174,7 @@ def dome_spec(args: argparse.Namespace, *, auto_size: bool = False):
 
     Raises ``DomeError`` with a one-line message naming the option and its range.
     """
-    from vizkit.targets.dome import SIZE_RANGE, DomeError, DomeSpec
+    from vizkit.targets.fisheye import SIZE_RANGE, DomeError, DomeSpec
 
     if args.dome is None:
         given = [name for name in ("aperture", "tilt", "gaze")
@@ -193,7 +193,7 @@ def dome_spec(args: argparse.Namespace, *, auto_size: bool = False):
 def cmd_render(args: argparse.Namespace) -> int:
     from vizkit.export import RenderJob, is_video, render_to_files
     from vizkit.script import load_target
-    from vizkit.targets.dome import DomeError
+    from vizkit.targets.fisheye import DomeError
 
     try:
         dome = dome_spec(args)
@@ -221,7 +221,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from vizkit.gpu.context import display_available
     from vizkit.script import load_target, script_errors
-    from vizkit.targets.dome import DomeError
+    from vizkit.targets.fisheye import DomeError
 
     try:
         dome = dome_spec(args, auto_size=True)
@@ -244,7 +244,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         size = args.size or exhibit.size
         fullscreen = fullscreen or exhibit.display == "fullscreen"
         if exhibit.display == "dome" and dome is None:
-            from vizkit.targets.dome import DomeSpec
+            from vizkit.targets.fisheye import DomeSpec
 
             dome = DomeSpec(0, exhibit.dome.aperture, exhibit.dome.tilt, None)
     scene = target.create()

@@ -37,7 +37,9 @@ from tqdm import tqdm
 from vizkit.clock import Clock
 from vizkit.image import Image
 from vizkit.script import LoadedTarget, load_target, script_errors
-from vizkit.targets.dome import DomeRenderer, DomeSpec, camera_motion
+from vizkit.targets.comfort import camera_motion
+from vizkit.targets.dome import DomeRenderer
+from vizkit.targets.fisheye import DomeSpec
 from vizkit.targets.offscreen import OffscreenRenderer
 
 VIDEO_SUFFIXES = (".mp4",)
