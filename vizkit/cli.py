@@ -167,17 +167,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def exhibit_settings(target: str | Path):
-    """The exhibit's settings when ``target`` is an exhibit folder, else ``None`` (read without
-    executing its scene, so its dome settings are checked before anything loads)."""
-    from vizkit.exhibit import ExhibitConfig, ExhibitError
-    from vizkit.script import ScriptError
+    """The exhibit's settings when ``target`` is an exhibit folder, else ``None``.
 
-    if not Path(target).is_dir():
-        return None
-    try:
-        return ExhibitConfig.load(target)
-    except ExhibitError as exc:
-        raise ScriptError(str(exc)) from None
+    Read without executing the scene (and without GL), so exhibit and dome settings are
+    checked before anything loads. Raises ``ExhibitError`` naming file, field and value.
+    """
+    from vizkit.exhibit import ExhibitConfig
+
+    return ExhibitConfig.load(target) if Path(target).is_dir() else None
 
 
 def dome_spec(args: argparse.Namespace, exhibit=None, *, auto_size: bool = False):
@@ -229,17 +226,33 @@ def frame_settings(args: argparse.Namespace, exhibit, command: str):
     return size, dome
 
 
-def cmd_render(args: argparse.Namespace) -> int:
-    from vizkit.export import RenderJob, is_video, render_to_files
-    from vizkit.script import load_target
+def _checked_settings(args: argparse.Namespace, command: str):
+    """``(size, dome)`` from the exhibit and the flags, or the exit code after printing one
+    line: ``EXIT_FAILED`` for a wrong exhibit.toml, ``EXIT_USAGE`` for wrong dome options.
+    GL-free: nothing is loaded before these are checked."""
+    from vizkit.exhibit import ExhibitError
     from vizkit.targets.fisheye import DomeError
 
-    exhibit = exhibit_settings(args.target)
     try:
-        size, dome = frame_settings(args, exhibit, "render")
+        exhibit = exhibit_settings(args.target)
+    except ExhibitError as exc:
+        print(f"vizkit {command}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        return frame_settings(args, exhibit, command)
     except DomeError as exc:
-        print(f"vizkit render: {exc}", file=sys.stderr)
+        print(f"vizkit {command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    code = _checked_settings(args, "render")
+    if isinstance(code, int):
+        return code
+    size, dome = code
+    from vizkit.export import RenderJob, is_video, render_to_files
+    from vizkit.script import load_target
+
     target = load_target(args.target)
     fps = args.fps or float(getattr(target.scene_cls, "fps", 30.0))
     job = RenderJob(size=size, frames=args.frames, fps=fps, start=args.start,
@@ -255,23 +268,22 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    code = _checked_settings(args, "run")
+    if isinstance(code, int):
+        return code
+    size, dome = code
     from vizkit.gpu.context import display_available
     from vizkit.script import load_target, script_errors
-    from vizkit.targets.fisheye import DomeError
 
-    exhibit = exhibit_settings(args.target)
-    try:
-        size, dome = frame_settings(args, exhibit, "run")
-    except DomeError as exc:
-        print(f"vizkit run: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     if not display_available():
         print("vizkit run: no display found (DISPLAY is not set); render headless instead: "
               f"vizkit render {args.target} --out frame.png"
               + (f" --dome {dome.size or 4096}" if dome is not None else ""), file=sys.stderr)
         return EXIT_USAGE
+    target = load_target(args.target)
+    exhibit = target.exhibit
     fullscreen = args.fullscreen or (exhibit is not None and exhibit.display == "fullscreen")
-    return _run_window(load_target(args.target), size=size, fullscreen=fullscreen,
+    return _run_window(target, size=size, fullscreen=fullscreen,
                        max_frames=args.frames, dome=dome, screen=args.screen,
                        script_errors=script_errors)
 
