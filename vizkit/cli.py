@@ -134,9 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser(
         "demo", help="the flagship exhibit: a window when there is a display, else a PNG",
-        description="Show vizkit's flagship exhibit (packaged with vizkit) as its exhibit.toml "
-                    "says. Without a display (or with --headless) it is rendered offscreen to a "
-                    "PNG file; what was rendered and the file's path are printed.")
+        description="Show vizkit's flagship exhibit (packaged with vizkit) at its exhibit.toml "
+                    "size, dome and privacy settings, in a window (f toggles fullscreen). "
+                    "Without a display (or with --headless) it is rendered offscreen to a PNG "
+                    "file; what was rendered and the file's path are printed.")
     demo.add_argument("--out", "-o", default="out/demo.png",
                       help="PNG path when headless (default out/demo.png; its folder is "
                            "created inside an existing one)")
@@ -320,10 +321,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     what = (f"the {DEMO_EXHIBIT} exhibit ({exhibit.title}; scene {target.script.name}, "
             f"privacy threshold {exhibit.min_count})")
-    if display_available() and not args.headless:
-        print(f"showing {what}")
-        return _run_window(target, size=size, fullscreen=exhibit.display == "fullscreen",
-                           dome=dome, script_errors=script_errors)
+    if display_available() and not args.headless:  # a window, even for a fullscreen exhibit
+        print(f"showing {what} in a window (f: fullscreen, escape: quit)")
+        return _run_window(target, size=size, fullscreen=False, dome=dome,
+                           script_errors=script_errors)
     make_folders(folders_to_create(args.out, [Path(args.out)], may_create=True))
     t = args.t if args.t is not None else float(getattr(target.scene_cls, "showcase_t", 0.0))
     job = RenderJob(size=size, start=t, dome=dome)
