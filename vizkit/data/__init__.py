@@ -28,6 +28,7 @@ from vizkit.data.pxjson import read_px_json
 from vizkit.data.pxweb import PxWebQuery, fetch, read_pxweb
 from vizkit.data.read import read
 from vizkit.data.tabular import read_csv, read_parquet, write_parquet
+from vizkit.data.topojson import read_topojson
 
 __all__ = [
     "SWEREF99_TM",
@@ -56,6 +57,7 @@ __all__ = [
     "read_parquet",
     "read_px_json",
     "read_pxweb",
+    "read_topojson",
     "region_level",
     "region_rings",
     "select_level",
