@@ -74,6 +74,7 @@ GRID_TOTALS = {2001: (55_991, 4_445_028), 2007: (55_569, 4_667_394),
 SSB = "Statistics Norway (SSB)"
 SSB_CREDIT = "Source: Statistics Norway (SSB)"
 KARTVERKET_CREDIT = "© Kartverket, CC BY 4.0"
+ROBHOP_SOURCE = "Kartverket (simplified by robhop/fylker-og-kommuner)"
 PENDLING_REPO = {"repository": "statisticsnorway/pendling",
                  "commit": "b3d34483cc46755f683e2bb398853f32bf62783b", "commit_date": "2023-09-29",
                  "licence": "Apache-2.0", "licence_file": "LICENSE-statisticsnorway-pendling.txt"}
@@ -89,6 +90,10 @@ SWEMAP_REPO = {"repository": "borstell/swemapdata",
 SJBRG_REPO = {"repository": "sjbrg/swedish-geodata",
               "commit": "03b0a24be1f08f1b7127a1e1fc74fa5e81a6b1ba", "commit_date": None,
               "licence": "CC0-1.0 (repository LICENSE)"}
+RINDAL_2019 = ("source quirk kept: in 2019 Rindal (1567; renumbered 5061 when it moved to "
+               "Trøndelag on 1 January 2019) is 0 in every cell and 5061 is absent — the "
+               "source app dropped codes missing from its 2019 map — so Rindal's ~1,000 employed "
+               "residents are missing from 2019")
 RETRIEVED_NOTE = ("'retrieved' is the date of the source repository commit the unchanged files "
                   "were copied from (their git blob ids match that commit); the copy date itself "
                   "was not recorded.")
@@ -345,6 +350,8 @@ def build_commuting(src: Path, out: Path) -> dict[str, set[str]]:
     comment, comment_k = frames[len(YEARS) - 1][1], frames[-1][1]
     check(len(comment) == 3 and comment[0].startswith("03321"), "data_pendling2022.rds",
           f"unexpected comment {comment}")
+    check(len(comment_k) == 3 and comment_k[0].startswith("11618"), "data_kommune2022.rds",
+          f"unexpected comment {comment_k}")
     sources = dict(PENDLING_REPO, paths=[f"data/data_pendling{y}.rds" for y in YEARS])
     common = dict(source=SSB, licence="NLOD-2.0 AND Apache-2.0", updated=comment[2][:10],
                   retrieved=PENDLING_REPO["commit_date"], credit=SSB_CREDIT,
@@ -368,7 +375,8 @@ def build_commuting(src: Path, out: Path) -> dict[str, set[str]]:
             "no_commuting_within.csv)",
             "added structure (kommune codes of 2017, 2018-2019 or 2020-2022)",
             "no other filter, no rounding, no suppression; codes kept as 4-digit strings",
-            "upstream (make_data.R): Svalbard, continental shelf, unknown and abroad dropped"])
+            "upstream (make_data.R): Svalbard, continental shelf, unknown and abroad dropped",
+            RINDAL_2019])
     write_provenance(
         out / "no_commuting_within.csv", **common,
         url="https://www.ssb.no/statbank/table/03321/",
@@ -378,9 +386,11 @@ def build_commuting(src: Path, out: Path) -> dict[str, set[str]]:
                       "statisticsnorway/pendling (Apache-2.0). NLOD.",
         table="03321", sources=[sources], totals=totals,
         processing=["read with rdata; kept rows with Bokommuen == ArbstedKomm (zeros kept)",
-                    "columns: kommune_code (4-digit string), employed_in_home_kommune"])
+                    "columns: kommune_code (4-digit string), employed_in_home_kommune",
+                    RINDAL_2019])
     write_provenance(
-        out / "no_kommune_employment.csv", **dict(common, publisher_comment=comment_k),
+        out / "no_kommune_employment.csv",
+        **dict(common, publisher_comment=comment_k, updated=comment_k[2][:10]),
         url="https://www.ssb.no/statbank/table/11618/",
         title="Residents aged 15–74 and employed persons 15–74 by residence and by workplace, "
               "per Norwegian kommune, 4th quarter, 2017–2022 (SSB table 11618)",
@@ -394,7 +404,8 @@ def build_commuting(src: Path, out: Path) -> dict[str, set[str]]:
             "one row per kommune and year: BefolkningBosted → residents_15_74, SysselBosted → "
             "employed_by_residence, SysselArbsted → employed_by_workplace",
             "no filter, no rounding; note: in 2019 Σ employed_by_workplace (2,691,643) is 360 "
-            "above Σ of the 03321 matrix (2,691,283); the other years agree exactly"])
+            "above Σ of the 03321 matrix (2,691,283); the other years agree exactly",
+            RINDAL_2019])
     return codes
 
 
@@ -463,7 +474,7 @@ def build_no_boundaries(src: Path, out: Path, codes: dict[str, set[str]]) -> Non
             regions = read_topojson(topo, "kommunenummer", id_width=4, crs=NO_CRS)
             features = [({"code": code, "name": row["navn"]}, row["geometry"])
                         for code, row in regions.iterrows()]
-            meta = dict(source="Kartverket", licence="CC-BY-4.0", updated="2020-05-04",
+            meta = dict(source=ROBHOP_SOURCE, licence="CC-BY-4.0",
                         retrieved=ROBHOP_REPO["commit_date"],
                         url="https://kartkatalog.geonorge.no/metadata/"
                             "cbbdf78c-fa3a-48bf-8f3f-9eec74e428fd",
@@ -508,7 +519,7 @@ def build_no_boundaries(src: Path, out: Path, codes: dict[str, set[str]]) -> Non
     dropped = write_geojson(path, "fylker 2020", NO_CRS, [
         ({"code": code, "name": row["navn"]}, row["geometry"]) for code, row in regions.iterrows()])
     write_provenance(
-        path, source="Kartverket", licence="CC-BY-4.0", updated="2020-05-04",
+        path, source=ROBHOP_SOURCE, licence="CC-BY-4.0",
         retrieved=ROBHOP_REPO["commit_date"], **common,
         url="https://kartkatalog.geonorge.no/metadata/cbbdf78c-fa3a-48bf-8f3f-9eec74e428fd",
         title="Norwegian fylker 2020 (11), boundaries in EPSG:25833",
