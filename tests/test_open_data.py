@@ -105,6 +105,28 @@ def test_licence_text_travels_with_the_assets() -> None:
     assert b"Apache License" in copied.read_bytes()[:200]
 
 
+@needs_sources
+def test_build_stops_on_a_source_whose_totals_differ(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture) -> None:
+    build = _load_build_module()
+    grid_dir = tmp_path / "norway" / "ssb_grid_1km"
+    grid_dir.mkdir(parents=True)
+    for year in README_GRID:
+        name = f"NOR1000M_POP_{year}.csv"
+        text = (OPEN / "norway" / "ssb_grid_1km" / name).read_bytes()
+        if year == 2013:  # one more person in the first cell
+            head, first, rest = text.split(b"\r\n", 2)
+            cells = first.split(b";")
+            cells[1] = str(int(cells[1]) + 1).encode()
+            text = b"\r\n".join([head, b";".join(cells), rest])
+        (grid_dir / name).write_bytes(text)
+    with pytest.raises(build.BuildError, match=r"NOR1000M_POP_2013\.csv.*5028983.*5028982"):
+        build.build_grid(tmp_path, tmp_path)
+    assert build.main(["--source", str(tmp_path / "missing"), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "source folder not found" in err
+
+
 # --- totals -----------------------------------------------------------------------------------
 
 def test_commuting_totals_per_year_equal_the_published_tables(flows: pd.DataFrame,
