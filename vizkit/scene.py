@@ -91,9 +91,11 @@ class Scene:
 
     # -- layers ----------------------------------------------------------------------------
     def add(self, layer: L) -> L:
-        """Add a layer (drawn in order of :attr:`Layer.draw_order`, then insertion)."""
+        """Add a layer (drawn in order of :attr:`Layer.draw_order`, then insertion); it takes
+        the scene's disclosure policy (:meth:`Layer.bind_policy`)."""
         if not isinstance(layer, Layer):
             raise TypeError(f"scene.add() takes a vizkit layer, got {type(layer).__name__}")
+        layer.bind_policy(self.policy)
         self.layers.append(layer)
         return layer
 

@@ -14,12 +14,15 @@ change re-uploads (``invalidate()``); a *variant* change (a ``#define``) rebuild
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from vizkit.gpu import GpuContext, ResourceGroup
 from vizkit.view import ViewState
+
+if TYPE_CHECKING:
+    from vizkit.privacy import Policy
 
 
 @dataclass(frozen=True)
@@ -106,3 +109,7 @@ class Layer:
 
     def set_time(self, t: float) -> None:
         """Follow scene time ``t`` (uniform-only; layers that animate override this)."""
+
+    def bind_policy(self, policy: Policy) -> None:
+        """Take the scene's disclosure policy (``Scene.add`` calls this). Layers that draw
+        counts protect them now, with the scene's policy made stricter by their own."""

@@ -153,6 +153,28 @@ class Policy:
             cfg["noise"] = None
         return cls(**cfg)
 
+    def tightened(self, other: Policy | None) -> Policy:
+        """The stricter of this policy (a scene's) and ``other`` (a layer's own), field by
+        field: the larger ``k``, rounding base and noise, random rounding or secondary
+        suppression if either asks, flows removed and grid squares dropped if either asks.
+        ``other=None`` keeps this one; a policy that is off gives way to one that is on (only
+        an explicit ``Policy.off`` given to a layer weakens the scene's, and layers check that
+        themselves)."""
+        if other is None or not other.enabled:
+            return self
+        if not self.enabled:
+            return other
+        rounding = max(self.rounding or 0, other.rounding or 0) or None
+        noises = [n for n in (self.noise, other.noise) if n is not None]
+        noise = (NoiseTable(max(n.max_deviation for n in noises),
+                            max(n.variance for n in noises)) if noises else None)
+        return dataclasses.replace(
+            self, k=max(self.k, other.k), rounding=rounding, noise=noise,
+            random_rounding=bool(rounding) and (self.random_rounding or other.random_rounding),
+            secondary=self.secondary or other.secondary,
+            flows="remove" if "remove" in (self.flows, other.flows) else "merge",
+            grid="drop" if "drop" in (self.grid, other.grid) else "coarsen")
+
     def with_(self, **changes: Any) -> Policy:
         """A copy with some parameters changed: ``DEFAULT_POLICY.with_(rounding=5)``."""
         return dataclasses.replace(self, **changes)
