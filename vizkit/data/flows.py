@@ -1,6 +1,6 @@
 """Origin–destination tables as flow cells: places, code lookup, row checks, aggregation.
 
-The GL-free model under :class:`vizkit.layers.flows.Flows` (usable on its own, e.g. to check an
+The GL-free model under the flow layer, ``vizkit.Flows`` (usable on its own, e.g. to check an
 OD table before drawing it):
 
 * :func:`vizkit.data.places.read_places` — where the codes are, ``code → (x, y, z)`` metres,
