@@ -432,3 +432,12 @@ assert not any(m.split(".")[0] in BLOCKED for m in sys.modules)
     assert done.returncode == 0, done.stderr[-2000:]
     # A→C 2 and A→D 3 pooled (5, two flows); A→B's two rows summed to 43
     assert done.stdout.strip() == "['A', 'B', 'other:A'] [43.0, 5.0, 9.0]"
+
+
+def test_bad_colours_fail_at_construction_not_when_added():
+    frame = od([("A", "B", 10)]).assign(mode="bus")
+    for options, text in [(dict(color="notacolour"), "'notacolour'"),
+                          (dict(color_by="volume", colormap="nope"), "'nope'"),
+                          (dict(category="mode", colors={"car": "red"}), "categories ['bus']")]:
+        with pytest.raises(ValueError, match=f"^Flows: .*{text}"):
+            Flows(frame, PLACES, **options)

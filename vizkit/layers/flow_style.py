@@ -93,6 +93,24 @@ def category_colors(categories: Sequence[Any], colors: Any, name: str) -> list[o
     return [listed[i % len(listed)] for i in range(len(categories))]
 
 
+def check_look(color_by: str | None, color: object, colors: Any, colormap: str,
+               categories: Sequence[Any], name: str) -> None:
+    """Refuse a bad colour, colour list or colour map at construction (the palette itself is
+    made from the protected flows, later)."""
+    try:
+        if color_by == "volume":
+            Colormap(colormap)
+        elif color_by == "category":
+            for spec in category_colors(categories, colors, name):
+                Color(spec)
+        else:
+            Color(color)
+    except (ValueError, KeyError, TypeError) as error:
+        if str(error).startswith(name):
+            raise
+        raise ValueError(f"{name}: cannot use that colour or colour map: {error}") from None
+
+
 def size_levels(peak: np.ndarray) -> npt.NDArray[np.float64]:
     """0–1 per flow: its log peak volume between the smallest and the largest flow's."""
     level = np.log1p(peak)

@@ -186,8 +186,8 @@ class Flows(Layer):
                           min_particles=int(min_particles), color_by=self.color_by,
                           color=color, colors=colors, colormap=colormap,
                           ring_radius=ring_radius)
-        if self.color_by == "category":  # bad colours fail here, not at scene.add
-            flow_style.category_colors(self._cells.categories, colors, n)
+        flow_style.check_look(self.color_by, color, colors, colormap,  # here, not at add
+                              self._cells.categories, n)
         sizes = (float(size_px), float(size_px)) if np.isscalar(size_px) else size_px
         self.size_px = (float(sizes[0]), float(sizes[1]))  # type: ignore[index]
         self.min_particles = int(min_particles)
