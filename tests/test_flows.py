@@ -3,6 +3,7 @@ origin == destination, selection, no per-frame upload, reference images and the 
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -439,5 +440,5 @@ def test_bad_colours_fail_at_construction_not_when_added():
     for options, text in [(dict(color="notacolour"), "'notacolour'"),
                           (dict(color_by="volume", colormap="nope"), "'nope'"),
                           (dict(category="mode", colors={"car": "red"}), "categories ['bus']")]:
-        with pytest.raises(ValueError, match=f"^Flows: .*{text}"):
+        with pytest.raises(ValueError, match=f"^Flows: .*{re.escape(text)}"):
             Flows(frame, PLACES, **options)
