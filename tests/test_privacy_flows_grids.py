@@ -116,6 +116,20 @@ def test_a_pool_of_ones_takes_the_next_flow():
     assert out.loc["H", "volume"] == 30
 
 
+def test_the_database_path_pools_the_same_way():
+    from vizkit.privacy import aggregate_od
+
+    records = pd.DataFrame([("E", d) for d in "ABCDF"] + [("E", "G")] * 9 + [("E", "H")] * 30
+                           + [("A", "B")] * 7, columns=["origin", "destination"])
+    lazy = aggregate_od(records, origin="origin", destination="destination", count="volume")
+    database = lazy.execute().sort_values(["origin", "destination"]).reset_index(drop=True)
+    counts = records.groupby(["origin", "destination"], as_index=False).size()
+    pandas = protect_flows(counts.rename(columns={"size": "volume"}), policy=DEFAULT_POLICY)
+    pandas = pandas.sort_values(["origin", "destination"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(database[pandas.columns], pandas, check_dtype=False)
+    assert database.set_index("destination").loc["other", "volume"] == 14
+
+
 # ---- grids -----------------------------------------------------------------------------------
 
 def test_grid_drop_hides_small_squares():
