@@ -86,7 +86,7 @@ class GestureSettings:
             if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
                 raise ValueError(f"GestureSettings.{spec.name} must be a positive number, "
                                  f"got {value!r}")
-        if not all(kind in Kind for kind in self.kinds):
+        if not all(kind in {k.value for k in Kind} for kind in self.kinds):
             raise ValueError(f"GestureSettings.kinds must be contact kinds {list(Kind)}, "
                              f"got {self.kinds!r}")
 
