@@ -271,18 +271,33 @@ class OrbitNavigator:
         self._keep_above_ground()
 
     def _keep_above_ground(self) -> None:
-        """Raise the elevation (hard) until the eye clears the ground under it."""
+        """Raise the elevation (hard) until the eye clears the ground under it.
+
+        The eye moves towards the target as it rises, so the clear elevation is searched: up in
+        one-degree steps to the first that clears, then bisected back to the lowest that does.
+        """
         s = self.settings
         orbit = self.orbit
         orbit.elevation = min(s.max_elevation, max(s.min_elevation, orbit.elevation))
         clearance = s.ground_clearance * self.radius
-        for _ in range(4):  # the eye moves as the elevation rises: a few fixed-point steps
+
+        def clear(elevation: float) -> bool:
+            orbit.elevation = elevation
             ex, ey, ez = orbit.eye()
-            need = self.ground_height(ex, ey) + clearance
-            if ez >= need - 1e-9:
-                return
-            sine = (need - orbit.target[2]) / orbit.distance
-            if sine >= math.sin(math.radians(s.max_elevation)):
-                orbit.elevation = s.max_elevation
-                return
-            orbit.elevation = max(orbit.elevation, math.degrees(math.asin(sine)) + 1e-6)
+            return ez >= self.ground_height(ex, ey) + clearance
+
+        low = orbit.elevation
+        if clear(low):
+            return
+        high = low
+        while not clear(high):
+            if high >= s.max_elevation:
+                return  # as high as allowed: the best there is
+            low, high = high, min(s.max_elevation, high + 1.0)
+        for _ in range(12):
+            middle = (low + high) / 2
+            if clear(middle):
+                high = middle
+            else:
+                low = middle
+        orbit.elevation = high
