@@ -19,8 +19,10 @@ Nothing that arrives can raise out of the listener: every packet is validated, a
 error while handling one is counted (``internal_errors``, logged once) and the packet dropped.
 Memory stays bounded under a flood:
 
-- a per-sender token bucket (``max_packets_per_second``, measured on the wall clock, not the
-  event clock) drops excess packets before they are parsed (``rate_limited``);
+- token buckets — one per sender (``max_packets_per_second``) and one for all senders together
+  (twice that) — drop excess packets before they are parsed (``rate_limited``); they run on
+  the wall clock, not the event clock. Parsing costs some 10–15 µs per TUIO message, so at the
+  default limits a flood costs the listener thread at most a few per cent of a core;
 - the kernel's socket buffer drops what the thread cannot read in time;
 - the event queue holds at most ``max_queued_events`` events (plus the ends of contacts already
   delivered): past it, moves are dropped first (the next move carries the absolute position),
@@ -169,7 +171,8 @@ class TuioListener:
         settings: the decoder's :class:`~vizkit.input.tuio.TuioSettings`.
         clock: seconds, stamped on every event and used for time-outs.
         max_packets_per_second: per-sender rate above which packets are dropped unparsed
-            (``None``: no limit). A tracker sends a few hundred per second at most.
+            (``None``: no limit); all senders together may send twice that. A tracker sends
+            one bundle per profile and camera frame: 60–400 per second.
         max_queued_events: events waiting for :meth:`poll` before moves are dropped.
         max_tcp_clients: TCP connections accepted at once.
     """
@@ -177,7 +180,7 @@ class TuioListener:
     def __init__(self, host: str = "127.0.0.1", port: int = DEFAULT_PORT, *,
                  tcp_port: int | None = None, settings: TuioSettings | None = None,
                  clock: Callable[[], float] = time.monotonic,
-                 max_packets_per_second: float | None = 2_000.0,
+                 max_packets_per_second: float | None = 1_000.0,
                  max_queued_events: int = 1024, max_tcp_clients: int = 4):
         if max_packets_per_second is not None and not (
                 math.isfinite(max_packets_per_second) and max_packets_per_second > 0):
@@ -193,6 +196,8 @@ class TuioListener:
         self._pixels = PixelMapper()
         self._lock = threading.Lock()  # guards the decoder (listener thread vs poll)
         self._buckets: dict[str, _TokenBucket] = {}
+        self._total_bucket = (None if max_packets_per_second is None else
+                              _TokenBucket(2 * max_packets_per_second, time.monotonic()))
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._selector: selectors.BaseSelector | None = None
@@ -324,7 +329,7 @@ class TuioListener:
                         self._buckets.pop(next(iter(self._buckets)))
                     bucket = self._buckets[sender] = _TokenBucket(self.max_packets_per_second,
                                                                   wall)
-                if not bucket.take(wall):
+                if not bucket.take(wall) or not self._total_bucket.take(wall):  # type: ignore[union-attr]
                     self._counters["rate_limited"] += 1
                     return
             with self._lock:
