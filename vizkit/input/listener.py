@@ -214,6 +214,10 @@ class TuioListener:
         selector = selectors.DefaultSelector()
         try:
             self._udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            try:  # room for bursts; the kernel caps it at net.core.rmem_max
+                self._udp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+            except OSError:
+                pass
             self._udp.bind((self.host, self.port))
             self._udp.setblocking(False)
             selector.register(self._udp, selectors.EVENT_READ, "udp")
