@@ -29,8 +29,9 @@ from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
 from pythonosc.osc_message_builder import OscMessageBuilder
 
 from benchmarks.harness import Row, median_seconds, row, sized, workload
+from vizkit.input.delivery import EventQueue, PixelMapper
 from vizkit.input.gestures import GestureRecogniser
-from vizkit.input.listener import EventQueue, PixelMapper, TuioListener
+from vizkit.input.listener import TuioListener
 from vizkit.input.tuio import TuioDecoder
 
 CUR = "/tuio/2Dcur"

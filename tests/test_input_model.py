@@ -15,9 +15,9 @@ from pythonosc.osc_bundle import OscBundle
 
 from vizkit.events import HANDLED, PointerEvent
 from vizkit.input import tuio_sim
+from vizkit.input.delivery import EventQueue, PixelMapper
 from vizkit.input.eventlog import EventLog, intent_record, pick_record
 from vizkit.input.gestures import Gesture, GestureKind, GesturePhase
-from vizkit.input.listener import EventQueue, PixelMapper
 from vizkit.input.model import InputEvent, Kind, Phase, short_side_units
 from vizkit.input.navigation import CameraIntent
 from vizkit.scene import Scene
@@ -180,8 +180,8 @@ def test_the_input_package_imports_without_gl_or_ibis():
         package = types.ModuleType("vizkit")
         package.__path__ = [{str(ROOT / "vizkit")!r}]
         sys.modules["vizkit"] = package
-        for name in ("model", "tuio_wire", "tuio", "listener", "gestures", "navigation",
-                     "eventlog", "tuio_sim"):
+        for name in ("model", "tuio_wire", "tuio", "delivery", "listener", "gestures",
+                     "navigation", "eventlog", "tuio_sim"):
             importlib.import_module("vizkit.input." + name)
         import vizkit.input
         loaded = sorted(m for m in sys.modules if m.split(".")[0] in

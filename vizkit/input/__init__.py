@@ -11,7 +11,8 @@
 - :mod:`~vizkit.input.tuio_wire`, :mod:`~vizkit.input.tuio` — TUIO 1.1 validated off the wire
   and turned into contact events (alive/set/fseq, senders, time-outs), every drop counted.
 - :mod:`~vizkit.input.listener` — :class:`TuioListener`: UDP (and TCP) on its own thread,
-  bounded under floods, polled once per frame.
+  bounded under floods, polled once per frame; :mod:`~vizkit.input.delivery` hands its events
+  to the render thread.
 - :mod:`~vizkit.input.gestures` — :class:`GestureRecogniser`: tap, double tap, long press, drag,
   pinch, rotate, pan, per visitor.
 - :mod:`~vizkit.input.navigation` — :class:`OrbitNavigator`: gestures → orbit/pan/zoom within
