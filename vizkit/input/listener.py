@@ -21,8 +21,9 @@ Memory stays bounded under a flood:
 
 - token buckets — one per sender (``max_packets_per_second``) and one for all senders together
   (twice that) — drop excess packets before they are parsed (``rate_limited``); they run on
-  the wall clock, not the event clock. Parsing costs some 10–15 µs per TUIO message, so at the
-  default limits a flood costs the listener thread at most a few per cent of a core;
+  the wall clock, not the event clock. At the defaults at most about 2,000 packets a second are
+  parsed whatever arrives (a busy tracker sends 60–400), and parsing costs roughly 10–30 µs per
+  TUIO message on this project's machines, so a flood's cost is capped, not free;
 - the kernel's socket buffer drops what the thread cannot read in time;
 - the event queue holds at most ``max_queued_events`` events (plus the ends of contacts already
   delivered): past it, moves are dropped first (the next move carries the absolute position),
