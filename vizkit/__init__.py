@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from vizkit.image import Image
     from vizkit.layers import Attribution, Caption, ColorScale, Flows, Regions, Terrain
     from vizkit.layers.base import Layer, PickRecord
+    from vizkit.look import Bloom, Fog, Quality, Sky
     from vizkit.render.picking import pick
     from vizkit.runtime import run
     from vizkit.scene import Scene
@@ -42,12 +43,14 @@ __all__ = [
     "HANDLED",
     "Assets",
     "Attribution",
+    "Bloom",
     "Camera",
     "Caption",
     "Clock",
     "ColorScale",
     "Colormap",
     "Flows",
+    "Fog",
     "FrameState",
     "Image",
     "KeyEvent",
@@ -55,9 +58,11 @@ __all__ = [
     "Orbit",
     "PickRecord",
     "PointerEvent",
+    "Quality",
     "Regions",
     "Scene",
     "ScrollEvent",
+    "Sky",
     "Terrain",
     "Timeline",
     "pick",
@@ -79,6 +84,10 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     "Image": "vizkit.image",
     "Layer": "vizkit.layers.base",
     "PickRecord": "vizkit.layers.base",
+    "Bloom": "vizkit.look",
+    "Fog": "vizkit.look",
+    "Quality": "vizkit.look",
+    "Sky": "vizkit.look",
     "Attribution": "vizkit.layers",  # the layers package knows which module holds each layer
     "Caption": "vizkit.layers",
     "ColorScale": "vizkit.layers",

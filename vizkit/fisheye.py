@@ -19,10 +19,14 @@ horizontal) unless ``roll=True``; ``level=True`` also drops the camera's pitch
 centre of the frame looks ``90 - tilt`` degrees above eye level, straight ahead, and the front
 edge dips ``tilt`` degrees below eye level.
 
-**Gaze.** By default the camera's look direction lands ``tilt`` degrees above the dome's front
-spring line (straight ahead at eye level). ``gaze`` overrides where it lands, in degrees above the
-front spring line (35 = the front sweet spot, for scenes that look down on their subject): the
-whole world turns with it, still without roll.
+**Gaze.** ``gaze`` says where the camera's look direction lands, in degrees above the front
+spring line: the whole world turns with it, still without roll. When it is not given, the dome
+**frames the content** (:func:`dome_framing`): the viewer moves along its line of sight until
+the scene's bounding sphere spans :data:`FRAMED_HALF_ANGLE`, and the gaze puts the sphere's centre
+on the front *sweet spot* (:data:`SWEET_SPOT_ELEVATION` above the front spring line) — so a scene
+made for a screen, which looks down on its subject, fills the front of the dome instead of
+sitting on its rim. ``framing="camera"`` keeps the camera as it is (the look direction straight
+ahead at eye level, ``tilt`` above the spring line).
 
 **Formats.** :class:`DomeSpec` is a domemaster format; :data:`DOME_RANGES` is the one definition
 of the sizes and angles the command line and ``exhibit.toml`` accept.
@@ -33,6 +37,7 @@ loader check dome options without loading moderngl.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -48,6 +53,9 @@ if TYPE_CHECKING:
 MIN_SIZE = 16            # DomeRenderer itself takes small sizes, for previews and tests
 
 HUD_ELEVATION = 35.0     # degrees above the dome's front spring line
+SWEET_SPOT_ELEVATION = 35.0  # where an audience facing the front looks without effort
+FRAMED_HALF_ANGLE = 50.0     # degrees: half the angle the framed content's sphere spans
+FRAMINGS = ("auto", "gaze", "camera")
 HUD_WIDTH = 60.0         # degrees across
 HUD_ASPECT = 16 / 9
 
@@ -240,6 +248,58 @@ def viewer_basis(camera: Camera, *, level: bool = False,
     return right, ahead, np.cross(right, ahead)
 
 
+def dome_framing(camera: Camera, bounds: tuple[np.ndarray, np.ndarray] | None, spec: DomeSpec,
+                 *, framing: str = "auto", level: bool = False,
+                 roll: bool = False) -> tuple[Camera, float]:
+    """The dome's viewer and gaze for a scene camera and the scene's bounds (world metres).
+
+    ``framing``: ``"auto"`` — move the viewer along its line of sight (never back, never into
+    the content) until the bounding sphere spans :data:`FRAMED_HALF_ANGLE`, then turn the
+    world so the sphere's centre lands :data:`SWEET_SPOT_ELEVATION` above the front spring
+    line; ``"gaze"`` — only the turn; ``"camera"`` — neither. ``spec.gaze``, when given, is the
+    turn whatever the framing. Without bounds, or with the viewer inside the content, the
+    camera is kept and the gaze defaults to ``spec.tilt`` (straight ahead at eye level).
+
+    Returns the viewer (a copy of ``camera``; the same object when it does not move) and the
+    gaze in degrees above the front spring line, within ``DOME_RANGES["gaze"]``.
+    """
+    if framing not in FRAMINGS:
+        raise DomeError(f"dome framing must be one of {FRAMINGS}, got {framing!r}")
+    if bounds is None or framing == "camera":
+        return camera, spec.gaze_elevation
+    lo, hi = (np.asarray(b, float) for b in bounds)
+    centre, radius = (lo + hi) / 2.0, float(np.linalg.norm(hi - lo)) / 2.0
+    eye = np.asarray(camera.position, float)
+    to_centre = centre - eye
+    if radius <= 0.0 or np.linalg.norm(to_centre) <= radius:
+        return camera, spec.gaze_elevation
+    viewer = camera
+    if framing == "auto":
+        ahead = np.asarray(camera.target, float) - eye
+        ahead /= np.linalg.norm(ahead)
+        along = float(ahead @ to_centre)
+        across = float(np.linalg.norm(to_centre - along * ahead))
+        wanted = radius / math.sin(math.radians(FRAMED_HALF_ANGLE))
+        if along > 0 and np.linalg.norm(to_centre) > wanted:
+            # the step along the line of sight that leaves `wanted` to the centre (or the
+            # closest approach, when the line passes further than that)
+            step = along - math.sqrt(max(wanted * wanted - across * across, 0.0))
+            if step > 0:
+                shift = tuple(float(v) for v in ahead * step)
+                viewer = dataclasses.replace(
+                    camera, position=tuple(float(p + d) for p, d in zip(eye, shift,
+                                                                         strict=True)),
+                    target=tuple(float(t + d) for t, d in zip(camera.target, shift,
+                                                               strict=True)))
+    if spec.gaze is not None:
+        return viewer, spec.gaze
+    _, ahead, up = viewer_basis(viewer, level=level, roll=roll)
+    direction = centre - np.asarray(viewer.position, float)
+    above = math.degrees(math.atan2(float(direction @ up), float(direction @ ahead)))
+    limits = DOME_RANGES["gaze"]
+    return viewer, min(limits.high, max(limits.low, SWEET_SPOT_ELEVATION - above))
+
+
 def face_size_for(size: int, aperture: float) -> int:
     """Cube face resolution whose texel at a face centre matches one domemaster pixel."""
     return max(8, math.ceil(2 * size / math.radians(aperture)))
@@ -261,16 +321,17 @@ def face_rows(face_size: int, aperture: float) -> dict[int, int]:
 
 
 def face_matrices(camera: Camera, spec: DomeSpec, face_size: int, rows: dict[int, int], *,
-                  level: bool = False, roll: bool = False) -> list[tuple[int, Mat4, Mat4]]:
+                  level: bool = False, roll: bool = False,
+                  gaze: float | None = None) -> list[tuple[int, Mat4, Mat4]]:
     """``(GL face, view, projection)`` for every face in ``rows``, from the camera's viewer.
 
     The dome frame is the viewer's frame turned about its right vector so that the look
-    direction lands ``spec.gaze_elevation`` above the front spring line. A face cut to ``rows``
-    rows keeps its top (towards the dome axis) and its full width.
+    direction lands ``gaze`` (default ``spec.gaze_elevation``) above the front spring line. A
+    face cut to ``rows`` rows keeps its top (towards the dome axis) and its full width.
     """
     right, ahead, up = viewer_basis(camera, level=level, roll=roll)
-    gaze = rotation(right, -spec.gaze_elevation)
-    dome_front, dome_axis = rotate(gaze, ahead), rotate(gaze, up)
+    turn = rotation(right, -(spec.gaze_elevation if gaze is None else gaze))
+    dome_front, dome_axis = rotate(turn, ahead), rotate(turn, up)
     cube_to_world = np.column_stack([right, -dome_axis, dome_front])  # c = (x, -z, y)
     near, far = camera.near, camera.far
     out = []

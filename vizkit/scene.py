@@ -28,6 +28,7 @@ from vizkit.camera import Camera, Orbit
 from vizkit.clock import FrameState
 from vizkit.events import HANDLED, KeyEvent, PointerEvent, ScrollEvent
 from vizkit.layers.base import Layer
+from vizkit.look import Bloom, Fog, Sky
 from vizkit.view import ViewState
 
 if TYPE_CHECKING:
@@ -48,6 +49,11 @@ class Scene:
         fps: default frame rate for recordings.
         duration: default length in seconds of a recording (``None`` = one frame).
         hud_visible: draw HUD layers (captions, legends, attribution); ``--no-hud`` clears it.
+        sky: the background as a :class:`vizkit.Sky` gradient over directions; ``None``
+            (default): ``Sky.from_background(background)`` — the background below the horizon.
+        fog: optional depth :class:`vizkit.Fog` (default ``None``: none).
+        exposure: multiplier on the scene's linear light before the tone map (default 1).
+        bloom: glow settings (:class:`vizkit.Bloom`), drawn when the quality has bloom.
     """
 
     title: str = ""
@@ -55,6 +61,10 @@ class Scene:
     fps: float = 30.0
     duration: float | None = None
     hud_visible: bool = True
+    sky: Sky | None = None
+    fog: Fog | None = None
+    exposure: float = 1.0
+    bloom: Bloom = Bloom()
 
     def __init__(self, assets: Assets | None = None):
         self.assets = assets or Assets.for_script(None)
@@ -172,16 +182,21 @@ class Scene:
 
     # -- convenience -----------------------------------------------------------------------
     def snapshot(self, t: float = 0.0, size: tuple[int, int] = (960, 540),
-                 samples: int = 4) -> Image:
+                 samples: int | None = None, quality: str | None = None) -> Image:
         """Render the scene at time ``t`` offscreen and return the image (inline in Jupyter).
 
-        The offscreen context is created on first use and owned by this scene until
-        :meth:`release`.
+        ``quality`` is a preset (``"kiosk"``, ``"laptop"`` — the default — or ``"draft"``);
+        ``samples`` overrides its MSAA. The offscreen context is created on first use and
+        owned by this scene until :meth:`release`.
         """
         from vizkit.targets.offscreen import OffscreenRenderer
 
+        if self._offscreen is not None and quality is not None and (
+                quality != self._offscreen.renderer.quality.name):
+            self._offscreen.release()
+            self._offscreen = None
         if self._offscreen is None:
-            self._offscreen = OffscreenRenderer(size, samples=samples)
+            self._offscreen = OffscreenRenderer(size, samples=samples, quality=quality)
         else:
             self._offscreen.resize(size, samples=samples)
         return self._offscreen.render(self, FrameState(t, 1.0 / self.fps, round(t * self.fps)))

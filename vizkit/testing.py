@@ -77,6 +77,22 @@ def assert_matches_reference(image: Image, name: str, *, reference_dir: str | Pa
             f"see {out}/{name}.{{actual,expected,diff}}.png")
 
 
+TONE_KNEE = 0.8  # docs/look.md: the tone map leaves display values up to this untouched
+
+
+def shown(rgb: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """How a layer's colour (display values 0–255, drawn in full light) comes out of the final
+    pass: unchanged when its largest channel is at most ``TONE_KNEE``, else on the shoulder
+    ``knee + (1 - knee) · u / (1 + u)``, ``u = (m - knee) / (1 - knee)``, with the hue kept.
+    Written out here, from the documented curve, for tests to compare pixels with (0–255)."""
+    c = np.asarray(rgb, np.float64) / 255.0
+    m = c.max(axis=-1, keepdims=True)
+    u = np.maximum(m - TONE_KNEE, 0.0) / (1.0 - TONE_KNEE)
+    top = TONE_KNEE + (1.0 - TONE_KNEE) * u / (1.0 + u)
+    scale = np.where(m > TONE_KNEE, top / np.where(m > 0, m, 1.0), 1.0)
+    return c * scale * 255.0
+
+
 def lit_fraction(image: Image | np.ndarray, background: tuple[float, float, float],
                  tolerance: int = 3) -> float:
     """Share of pixels that differ from the clear colour: 0 means a blank frame."""

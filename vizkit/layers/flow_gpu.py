@@ -6,7 +6,7 @@ Uploaded once from a :class:`~vizkit.layers.flow_style.DrawPlan`:
   the particle's rank within its flow;
 * a **flow texture** with each flow's endpoints, location ids and style;
 * a **count texture** with each flow's particle count per time bin;
-* the palette.
+* the palette, as linear light (RGBA32F), so the shaders add colours without decoding them.
 
 The vertex shader derives every particle's position from those and ``u_time``
 (``vizkit/shaders/flows/particles.vert``), so a frame sets a handful of uniforms whatever the
@@ -66,6 +66,13 @@ def wrapped_texture(gpu: GpuContext, group: ResourceGroup, values: np.ndarray,
                        filter_linear=False)
 
 
+def linear_palette(palette: np.ndarray) -> npt.NDArray[np.float32]:
+    """``(256, 4)`` sRGB bytes → linear light floats (alpha kept), the IEC 61966-2-1 curve."""
+    c = palette.astype(np.float64) / 255.0
+    rgb = np.where(c[:, :3] <= 0.04045, c[:, :3] / 12.92, ((c[:, :3] + 0.055) / 1.055) ** 2.4)
+    return np.column_stack([rgb, c[:, 3]]).astype(np.float32)
+
+
 class FlowGpu:
     """Textures, particle buffer and programs of one flow layer in one context.
 
@@ -81,10 +88,12 @@ class FlowGpu:
         self.uniform_style = uniform_style
         self.flow_total = len(plan.cells)
         self.particle_total = plan.particle_count
-        self.color = tuple(float(c) / 255.0 for c in plan.palette[0, :3])
+        palette = linear_palette(plan.palette)
+        self.color = tuple(float(c) for c in palette[0, :3])
         self.flows_tex = wrapped_texture(gpu, group, flow_style.flow_texels(plan), 4)
         self.counts_tex = wrapped_texture(gpu, group, plan.counts, 1)
-        self.palette_tex = gpu.texture(group, (256, 1), 4, plan.palette, filter_linear=False)
+        self.palette_tex = gpu.texture(group, (256, 1), 4, palette, dtype="f4",
+                                       filter_linear=False)
         self.particle_buf = gpu.buffer(group, flow_style.particle_pairs(plan.allocated))
         self.arcs_program = gpu.program("flows/arcs.vert", "flows/arcs.frag")
         self.arcs_vao = gpu.vertex_array(group, self.arcs_program, [])

@@ -28,14 +28,17 @@ log = logging.getLogger("vizkit.window")
 
 def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
                fullscreen: bool = False, max_frames: int | None = None,
-               screenshot: str | None = None, samples: int = 4,
-               dome: DomeSpec | None = None, screen: int | None = None) -> int:
+               screenshot: str | None = None, samples: int | None = None,
+               dome: DomeSpec | None = None, screen: int | None = None,
+               quality: str | None = None) -> int:
     """Open a window showing ``scene`` until it is closed (or ``max_frames`` were drawn).
 
     With ``max_frames`` and ``screenshot``, the last frame is saved as a PNG (smoke tests).
     With ``dome`` the window shows the domemaster (fisheye) centred on black, for a dome
     projector; ``dome.size == 0`` renders at the window's shorter side. ``screen`` picks the
-    monitor (0, 1, …) the window opens on — with ``fullscreen``, the projector.
+    monitor (0, 1, …) the window opens on — with ``fullscreen``, the projector. ``quality`` is
+    a preset name (``"kiosk"``, ``"laptop"`` — the default — or ``"draft"``); ``samples``
+    overrides its MSAA.
     """
     if not display_available():
         raise NoDisplayError("no display found (DISPLAY is not set)")
@@ -57,12 +60,12 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
     except Exception as exc:  # pyglet raises several unrelated types when no display works
         raise NoDisplayError(f"could not open a window: {exc}") from None
     gpu = GpuContext.from_current()
-    renderer = Renderer(gpu)
+    renderer = Renderer(gpu, quality, samples=samples)
     clock = Clock(scene.fps)
     state = {"frames": 0, "last_error": ""}
-    # The scene is drawn into an offscreen target (MSAA whatever the window's config) and
-    # copied to the window: one code path for the screen and screenshots. With ``dome`` the
-    # DomeRenderer draws the fisheye straight into the window's framebuffer instead.
+    # The scene is drawn into an offscreen target (MSAA in the renderer's scene target, whatever
+    # the window's config) and copied to the window: one code path for screen and screenshots.
+    # With ``dome`` the DomeRenderer draws the fisheye straight into the window's framebuffer.
     targets: dict[str, RenderTarget | None] = {"scene": None}
     domes: dict[str, DomeRenderer | None] = {"dome": None}
     scene.ensure_setup()
@@ -82,13 +85,13 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
                 state["last_error"] = message
         size = window.get_framebuffer_size()
         if dome is not None:
-            draw_dome_frame(domes, dome, gpu, scene, frame, size, samples)
+            draw_dome_frame(domes, dome, gpu, scene, frame, size, samples, quality)
             finish_frame(size)
             return
         if targets["scene"] is None or targets["scene"].size != tuple(size):
             if targets["scene"] is not None:
                 targets["scene"].release()
-            targets["scene"] = RenderTarget(gpu, size, samples)
+            targets["scene"] = RenderTarget(gpu, size, 0)
         target = targets["scene"]
         renderer.draw(scene, target.framebuffer, scene.view_state(target.size, frame))
         target.resolve()
@@ -102,7 +105,8 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
                 if screen_size is not None:  # dome: what the window shows, letterbox included
                     shot = RenderTarget(gpu, screen_size, 0)
                     draw_dome_frame(domes, dome, gpu, scene, clock.frame(clock.index),
-                                    screen_size, samples, framebuffer=shot.framebuffer)
+                                    screen_size, samples, quality,
+                                    framebuffer=shot.framebuffer)
                     Image(shot.read()).save(screenshot)
                     shot.release()
                 else:
@@ -139,6 +143,7 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
     pyglet.clock.schedule_interval(lambda dt: clock.tick(dt), 1.0 / scene.fps)
     pyglet.app.run(1.0 / scene.fps)
     scene.release()
+    renderer.release()
     if targets["scene"] is not None:
         targets["scene"].release()
     if domes["dome"] is not None:
@@ -156,8 +161,8 @@ def dome_viewport(size: tuple[int, int]) -> tuple[int, int, int, int]:
 
 
 def draw_dome_frame(domes: dict[str, DomeRenderer | None], spec: DomeSpec, gpu: GpuContext,
-                    scene: Scene, frame, size: tuple[int, int], samples: int,
-                    framebuffer=None) -> None:
+                    scene: Scene, frame, size: tuple[int, int], samples: int | None,
+                    quality: str | None = None, framebuffer=None) -> None:
     """Draw ``scene`` (already advanced) as a fisheye centred in the window's framebuffer.
 
     The :class:`DomeRenderer` in ``domes["dome"]`` is created on first use and re-created when
@@ -170,7 +175,8 @@ def draw_dome_frame(domes: dict[str, DomeRenderer | None], spec: DomeSpec, gpu: 
         if dome is not None:
             dome.release()
         dome = domes["dome"] = DomeRenderer.from_spec(replace(spec, size=wanted),
-                                                      samples=samples, gpu=gpu)
+                                                      samples=samples, quality=quality,
+                                                      gpu=gpu)
     screen = framebuffer if framebuffer is not None else gpu.ctx.detect_framebuffer()
     with gpu.ctx.scope(screen):
         screen.viewport = (0, 0, *size)

@@ -30,8 +30,8 @@ uniform int u_selected;         // location id highlighted, -1 for none
 uniform float u_dim;            // brightness of flows not touching the selection
 uniform float u_intensity;      // brightness multiplier (additive blending)
 uniform float u_ring_light;     // extra multiplier for origin == destination rings
-uniform sampler2D t_palette;    // 256×1 RGBA8: category colours or a colour map
-uniform vec3 u_color;           // UNIFORM_STYLE: the one colour (palette row 0)
+uniform sampler2D t_palette;    // 256×1 RGBA32F linear light: category colours or a colour map
+uniform vec3 u_color;           // UNIFORM_STYLE: the one colour (palette row 0), linear
 #ifdef PROBE
 uniform float u_probe_phase;
 #endif

@@ -5,6 +5,7 @@
 // `discard`, which keeps early depth testing on.
 #define SHADER_NAME regions.frag
 #include "lib/lighting.glsl"
+#include "lib/color.glsl"
 
 in vec3 v_normal;
 in float v_level;
@@ -39,6 +40,7 @@ void main() {
         base = u_no_data.rgb;
     }
 #endif
-    f_color = vec4(lit(base, v_normal, u_to_sun, u_ambient), 1.0);
+    // shaded in display values, stored as linear light (the scene target's contract)
+    f_color = vec4(srgb_to_linear(lit(base, v_normal, u_to_sun, u_ambient)), 1.0);
 }
 #endif

@@ -9,6 +9,7 @@
 #define SHADER_NAME terrain.frag
 #include "lib/lighting.glsl"
 #include "lib/contours.glsl"
+#include "lib/color.glsl"
 
 uniform ivec2 u_grid;          // (W, H) cells
 uniform vec2 u_cell;           // cell size in metres
@@ -72,7 +73,7 @@ void main() {
             // Hatched: diagonal screen-space stripes 4 px wide, so hidden reads as "withheld"
             // at any zoom (world-space stripes would alias on a big grid).
             float stripe = step(0.5, fract((gl_FragCoord.x + gl_FragCoord.y) / 8.0));
-            f_color = vec4(u_hidden_color.rgb * mix(0.55, 1.0, stripe), 1.0);
+            f_color = vec4(srgb_to_linear(u_hidden_color.rgb * mix(0.55, 1.0, stripe)), 1.0);
             return;
         }
 #endif
@@ -94,6 +95,6 @@ void main() {
 #endif
     rgb = mix(rgb, u_contour_color.rgb, line * u_contour_color.a);
 #endif
-    f_color = vec4(rgb, 1.0);
+    f_color = vec4(srgb_to_linear(rgb), 1.0);  // the scene target holds linear light
 }
 #endif
