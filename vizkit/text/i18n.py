@@ -74,6 +74,15 @@ class Joined(Msg):
         return tuple(self.params["parts"])
 
 
+class Quantity(Msg):
+    """A value with units, formatted for the language when shown: ``12 345 persons`` (sv) /
+    ``12,345 persons`` (en) — whole numbers without decimals, others with one (two below 10);
+    ``signed`` puts a plus on positive changes."""
+
+    def __init__(self, value: float, units: str = "", signed: bool = False):
+        super().__init__("", value=float(value), units=units, signed=signed)
+
+
 Text = str | Msg
 
 
@@ -203,6 +212,8 @@ class Language:
             return ""
         if isinstance(text, Joined):
             return str(text.params["separator"]).join(self.value(p) for p in text.parts)
+        if isinstance(text, Quantity):
+            return self.quantity(**text.params)
         if isinstance(text, Msg):
             template = self.strings.text(text.key, self.code)
             params = {k: self.value(v) for k, v in text.params.items()}
@@ -240,6 +251,18 @@ class Language:
             return format_decimal(value, locale=self.locale)
         pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
         return format_decimal(round(value, decimals), format=pattern, locale=self.locale)
+
+    def quantity(self, value: float, units: str = "", signed: bool = False) -> str:
+        """See :class:`Quantity`."""
+        if math.isnan(value):
+            return "–"
+        magnitude = abs(value)
+        decimals = 0 if float(value).is_integer() or magnitude >= 100 else (
+            1 if magnitude >= 10 else 2)
+        text = self.number(value, decimals)
+        if signed and value > 0:
+            text = "+" + text
+        return f"{text} {self(units)}".strip()
 
     def date(self, value: _dt.date | str, style: str = "medium") -> str:
         """A date in the language's style (sv ``21 nov. 2026``, en ``Nov 21, 2026``)."""
