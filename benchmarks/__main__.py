@@ -1,4 +1,10 @@
-"""Command line: ``python -m benchmarks [WORKLOAD ...] [--json] [--list] [--quick]``."""
+"""Command line: ``python -m benchmarks [WORKLOAD ...] [--json] [--list] [--quick]``.
+
+Every named workload runs (all of them by default), even when an earlier one fails. A failing
+workload is reported with its error as it happens and once more in a closing list; the exit
+status is 1 when any workload failed, so ``python -m benchmarks --quick`` in CI fails on a
+broken workload and says which.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ import importlib
 import json
 import pkgutil
 import sys
+import time
+import traceback
 
 import benchmarks
 from benchmarks import harness
@@ -75,16 +83,37 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     rows: list[dict] = []
-    for name in names:
-        for r in WORKLOADS[name].fn():
-            rows.append(r)
-            if args.json:
-                print(json.dumps(r), flush=True)
+    failures = run(names, rows, as_json=args.json)
     if not args.json:
         print_table(rows)
         if args.quick:
             print("\n(--quick: tiny sizes and 2 frames; these timings mean nothing)")
+    if failures:
+        print(f"\n{len(failures)} of {len(names)} workload(s) failed:", file=sys.stderr)
+        for name, error in failures.items():
+            print(f"  {name}: {error}", file=sys.stderr)
+        return 1
     return 0
+
+
+def run(names: list[str], rows: list[dict], *, as_json: bool = False) -> dict[str, str]:
+    """Run each workload, collecting its rows; return workload name → one-line error for
+    those that raised (the traceback goes to stderr as it happens)."""
+    failures: dict[str, str] = {}
+    for name in names:
+        started = time.perf_counter()
+        try:
+            for r in WORKLOADS[name].fn():
+                rows.append(r)
+                if as_json:
+                    print(json.dumps(r), flush=True)
+        except Exception as exc:  # a broken workload must not hide the others
+            error = " ".join(f"{type(exc).__name__}: {exc}".split())
+            failures[name] = error
+            traceback.print_exc(file=sys.stderr)
+            print(f"FAILED {name} after {time.perf_counter() - started:.1f} s: {error}",
+                  file=sys.stderr, flush=True)
+    return failures
 
 
 if __name__ == "__main__":

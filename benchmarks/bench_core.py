@@ -1,4 +1,5 @@
-"""Core workload: the example scene (scenes/heightfield.py) at 1280×720, vizkit vs a raw floor.
+"""Core workload: the example scene (scenes/heightfield.py) at 1280×720 (320×180 under
+``--quick``), vizkit vs a raw floor.
 
 The floor draws the same picture with plain moderngl: heights, normals and colours computed
 once on the CPU into a static vertex buffer, one draw call per frame, the same camera path.
@@ -14,7 +15,7 @@ from pathlib import Path
 import moderngl
 import numpy as np
 
-from benchmarks.harness import row, time_interleaved, workload
+from benchmarks.harness import row, sized, time_interleaved, workload
 from vizkit.clock import Clock
 from vizkit.gpu import GpuContext
 from vizkit.layers.terrain import grid_indices
@@ -22,7 +23,7 @@ from vizkit.script import load_target
 from vizkit.targets.offscreen import OffscreenRenderer
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZE = (1280, 720)
+SIZE = (sized(1280, 320), sized(720, 180))
 
 FLOOR_VS = """
 #version 330 core
@@ -64,6 +65,7 @@ def floor_vertices(terrain) -> np.ndarray:
 @workload("example_scene")
 def example_scene():
     """scenes/heightfield.py at 1280x720: vizkit vs raw moderngl floor, same camera path."""
+    # the scene's own grid is small; --quick shrinks the frame and the frame count
     name = "example_scene"
     target = load_target(ROOT / "scenes" / "heightfield.py")
     clock = Clock(30.0)

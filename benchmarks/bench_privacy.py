@@ -7,6 +7,8 @@ ibis/DuckDB (``aggregate_od``, the policy inside the query) and once in plain pa
 (``read_parquet`` → ``record_keys`` → ``groupby`` → ``Policy.protect``). Target: < 3 s on DuckDB.
 
 ``secondary_1000x300``: secondary suppression of a 1000 × 300 table with totals.
+
+Under ``--quick``: 20,000 records and a 40 × 12 table.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks.harness import Row, median_seconds, row, workload
+from benchmarks.harness import Row, median_seconds, row, sized, workload
 from vizkit.privacy import (
     DEFAULT_POLICY,
     NoiseTable,
@@ -29,7 +31,8 @@ from vizkit.privacy import (
 )
 from vizkit.privacy.cellkey import MASK32
 
-N_RECORDS = int(os.environ.get("PRIVACY_RECORDS", "10000000"))
+N_RECORDS = int(os.environ.get("PRIVACY_RECORDS", str(sized(10_000_000, 20_000))))
+ROWS, COLUMNS = sized(1000, 40), sized(300, 12)
 POLICY = DEFAULT_POLICY.with_(noise=NoiseTable(), flows="remove", seed=1)
 
 
@@ -81,13 +84,14 @@ def secondary_1000x300() -> Iterator[Row]:
     """Secondary suppression of a 1000 × 300 table with row, column and grand totals."""
     rng = np.random.default_rng(0)
     # row sizes and column shares vary a lot, as in region × category tables
-    rows = np.exp(rng.normal(3.0, 1.3, (1000, 1)))
-    cols = rng.dirichlet(np.full(300, 0.8))[None, :] * 300
-    sparse = np.exp(rng.normal(4.5, 0.6, (1000, 1))) * rng.dirichlet(np.full(300, 6.0)) * 300
+    rows = np.exp(rng.normal(3.0, 1.3, (ROWS, 1)))
+    cols = rng.dirichlet(np.full(COLUMNS, 0.8))[None, :] * COLUMNS
+    sparse = (np.exp(rng.normal(4.5, 0.6, (ROWS, 1))) * rng.dirichlet(np.full(COLUMNS, 6.0))
+              * COLUMNS)
     for name, table in (
         ("skewed, many small cells", rng.poisson(rows * cols)),
         ("few small cells", rng.poisson(sparse)),
-        ("uniform mean 8", rng.poisson(8.0, (1000, 300))),
+        ("uniform mean 8", rng.poisson(8.0, (ROWS, COLUMNS))),
     ):
         hidden = secondary_suppression(table, k=5)
         primary = int(((table > 0) & (table < 5)).sum())

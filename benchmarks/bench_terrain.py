@@ -23,6 +23,10 @@ machine; the ``ratio_cpu_*`` notes compare on it.
 ``regions_2000``: 2,000 region prisms (24-gons on a 50×40 lattice, 240k vertices) animating
 between 30 years, vizkit vs a raw-moderngl floor with both years' heights in static vertex
 attributes mixed in the vertex shader.
+
+The surfaces and region values are synthetic heights, not counts of people, so the layers are
+declared with ``Policy.off`` (no disclosure control to apply). ``--quick`` shrinks the grid to
+64×64 with 4 steps and the regions to 60 (``harness.sized``): it proves the workloads run.
 """
 
 from __future__ import annotations
@@ -38,18 +42,22 @@ from pathlib import Path
 import moderngl
 import numpy as np
 
-from benchmarks.harness import FRAMES, WARMUP, FrameTimes, row, time_frames, workload
+from benchmarks.harness import FRAMES, WARMUP, FrameTimes, row, sized, time_frames, workload
 from vizkit.clock import FrameState
 from vizkit.colormap import Colormap
 from vizkit.layers.regions import Regions
 from vizkit.layers.terrain import Terrain
+from vizkit.privacy import Policy
 from vizkit.scene import Scene
 from vizkit.targets.offscreen import OffscreenRenderer
 
 ROOT = Path(__file__).resolve().parent.parent
 PEERS = ROOT.parent / "shared" / "bench" / "peers"
 SIZE = (1280, 720)
-STEPS = 30
+STEPS = sized(30, 4)
+GRID = sized(1000, 64)          # vertices a side (the peers' GRID at full size)
+REGIONS = sized(2000, 60)
+SYNTHETIC = Policy.off("benchmark: synthetic heights, not about people")
 
 
 def peers_common():
@@ -118,7 +126,7 @@ class PeerCamera(Scene):
 
 
 def terrain_series(common) -> np.ndarray:
-    h0, h1 = common.heightfield(0), common.heightfield(7)
+    h0, h1 = common.heightfield(0, n=GRID), common.heightfield(7, n=GRID)
     k = (np.arange(STEPS, dtype=np.float32) / (STEPS - 1))[:, None, None]
     return (h0[None] * (1 - k) + h1[None] * k).astype(np.float32)
 
@@ -131,7 +139,7 @@ def vizkit_terrain_row(name: str, values: np.ndarray, morph: bool):
     renderer = OffscreenRenderer(SIZE, samples=0)
     layer = Terrain(values, extent=(-1 - d / 2, -1 - d / 2, 1 + d / 2, 1 + d / 2),
                     domain=(0.0, 1.0), max_height=common.ZS, colormap="viridis",
-                    sun=tuple(common.LIGHT), ambient=0.3, easing="linear")
+                    sun=tuple(common.LIGHT), ambient=0.3, easing="linear", policy=SYNTHETIC)
     scene = PeerCamera(layer, common.TERRAIN_CAM,
                        (lambda i: (STEPS - 1) * common.morph_t(i)) if morph else None)
     ctx = renderer.gpu.ctx
@@ -152,7 +160,8 @@ def vizkit_terrain_row(name: str, values: np.ndarray, morph: bool):
                process_cpu_ms_median=cpu,
                setup_s=round(setup, 3), upload_bytes_per_frame=uploaded // (FRAMES + WARMUP),
                lit_fraction=_lit(image), steps=STEPS,
-               note="30 steps in one values buffer, bound per step pair; grid from gl_VertexID")
+               note=f"{STEPS} steps in one values buffer, bound per step pair; grid from "
+               "gl_VertexID")
 
 
 def _lit(image: np.ndarray) -> float:
@@ -186,13 +195,13 @@ void main() { f_color = vec4(v_col, 1.0); }"""
 def floor_terrain_row(name: str, morph: bool):
     """The peers' moderngl floor (static-vbo, or gpu-shader-mix for the morph), in process."""
     common = peers_common()
-    h0 = common.heightfield(0)
-    h1 = common.heightfield(7) if morph else h0
-    gx, gy = common.grid_xy()
-    tri = common.grid_triangles()
+    h0 = common.heightfield(0, n=GRID)
+    h1 = common.heightfield(7, n=GRID) if morph else h0
+    gx, gy = common.grid_xy(GRID)
+    tri = common.grid_triangles(GRID)
     lut = viridis()
-    n0 = common.normals(h0)
-    n1 = common.normals(h1) if morph else n0
+    n0 = common.normals(h0, GRID)
+    n1 = common.normals(h1, GRID) if morph else n0
     t0 = time.perf_counter()
     ctx = moderngl.create_standalone_context(backend="egl")
     fbo = ctx.framebuffer(ctx.renderbuffer(SIZE), ctx.depth_renderbuffer(SIZE))
@@ -300,7 +309,7 @@ def vispy_surface(morph: bool) -> dict:
 
 def vispy_row(name: str, morph: bool):
     env = dict(os.environ, EGL_PLATFORM="surfaceless", PYTHONPATH=str(ROOT),
-               FRAMES=str(FRAMES), WARMUP=str(WARMUP))
+               FRAMES=str(FRAMES), WARMUP=str(WARMUP), GRID=str(GRID))
     code = ("import json, benchmarks.bench_terrain as b; "
             f"print('RESULT', json.dumps(b.vispy_surface({morph})))")
     impl = "vispy-surfaceplot" + ("-set_data" if morph else "")
@@ -359,7 +368,7 @@ def terrain_1000_morph():
 
 
 # -- regions ------------------------------------------------------------------------------------
-def lattice_regions(count: int = 2000, sides: int = 24, seed: int = 3):
+def lattice_regions(count: int = REGIONS, sides: int = 24, seed: int = 3):
     """``count`` 24-gon regions on a 50×40 lattice over [-1, 1]×[-0.8, 0.8], and (30, count)
     values: each region grows or shrinks smoothly over the years."""
     rng = np.random.default_rng(seed)
@@ -387,7 +396,7 @@ def vizkit_regions_row(name: str, geometry, values, morph: bool):
     renderer = OffscreenRenderer(SIZE, samples=0)
     data = {code: values[:, i] for i, code in enumerate(geometry)}
     layer = Regions(geometry, data, domain=(0.0, 1.6), max_height=0.3, ambient=0.3,
-                    sun=tuple(common.LIGHT), easing="linear")
+                    sun=tuple(common.LIGHT), easing="linear", policy=SYNTHETIC)
     scene = PeerCamera(layer, common.TERRAIN_CAM,
                        (lambda i: (STEPS - 1) * common.morph_t(i)) if morph else None)
     ctx = renderer.gpu.ctx
@@ -426,10 +435,10 @@ void main() {
 def floor_regions_row(name: str, geometry, values):
     """Raw moderngl: the same prism mesh, two years' values per vertex, mixed in the shader
     (a floor for the morph: it cannot go beyond two years without re-uploading)."""
-    from vizkit.layers.regions import _read_geometry, build_prism_mesh
+    from vizkit.layers.prisms import build_prism_mesh, read_region_geometry
 
     common = peers_common()
-    _codes, polygons = _read_geometry(geometry, None, "floor")
+    _codes, polygons = read_region_geometry(geometry, None, "floor")
     mesh = build_prism_mesh(polygons)
     lut = viridis()
     t0 = time.perf_counter()

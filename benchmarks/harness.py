@@ -70,8 +70,13 @@ class FrameTimes:
 
 
 def time_frames(issue: Callable[[int], None], finish: Callable[[], None],
-                frames: int = FRAMES, warmup: int = WARMUP) -> FrameTimes:
-    """Time ``issue(i)`` (update + draw calls) followed by ``finish()`` (glFinish) per frame."""
+                frames: int | None = None, warmup: int | None = None) -> FrameTimes:
+    """Time ``issue(i)`` (update + draw calls) followed by ``finish()`` (glFinish) per frame.
+
+    ``frames``/``warmup`` default to :data:`FRAMES`/:data:`WARMUP` as they are when called
+    (so ``--quick``, set after this module was imported, applies)."""
+    frames = FRAMES if frames is None else frames
+    warmup = WARMUP if warmup is None else warmup
     for i in range(warmup):
         issue(i)
         finish()
@@ -90,12 +95,16 @@ def time_frames(issue: Callable[[int], None], finish: Callable[[], None],
 
 
 def time_interleaved(impls: dict[str, tuple[Callable[[int], None], Callable[[], None]]],
-                     frames: int = FRAMES, warmup: int = WARMUP) -> dict[str, FrameTimes]:
+                     frames: int | None = None, warmup: int | None = None
+                     ) -> dict[str, FrameTimes]:
     """Time several implementations frame by frame in turn (A, B, A, B, …).
 
     Load on a shared machine drifts over seconds; interleaving exposes every implementation to
-    the same drift, so their ratio is steadier than back-to-back runs.
+    the same drift, so their ratio is steadier than back-to-back runs. ``frames``/``warmup``
+    default to :data:`FRAMES`/:data:`WARMUP` at call time.
     """
+    frames = FRAMES if frames is None else frames
+    warmup = WARMUP if warmup is None else warmup
     for i in range(warmup):
         for issue, finish in impls.values():
             issue(i)
@@ -135,7 +144,9 @@ def row(workload_name: str, impl: str, times: FrameTimes | None = None, **extra:
 
 
 def median_seconds(fn: Callable[[], object], repeat: int = 5) -> float:
-    """Median wall seconds of ``fn()`` over ``repeat`` runs (for non-frame workloads)."""
+    """Median wall seconds of ``fn()`` over ``repeat`` runs (for non-frame workloads); one run
+    under ``--quick``."""
+    repeat = sized(repeat, 1)
     runs = []
     for _ in range(repeat):
         t0 = time.perf_counter()

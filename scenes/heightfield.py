@@ -2,13 +2,15 @@
 
 The smallest complete vizkit scene: a modelled population surface (three Gaussian "towns",
 clearly synthetic) rises as a terrain, coloured by viridis and lit by a low sun, while the
-camera swings slowly round it.
+camera swings slowly round it. The surface is modelled, not counted, so it is drawn without
+disclosure control — declared with ``Policy.off``, which the layer's statement repeats.
 """
 # vizkit-test: compare
 
 import numpy as np
 
 import vizkit
+from vizkit.privacy import Policy
 
 CELL_M = 250.0                 # grid cell size, metres
 ROWS, COLS = 96, 144           # 24 km × 36 km
@@ -31,7 +33,8 @@ class HeightFieldScene(vizkit.Scene):
     def setup(self, assets):
         self.terrain = self.add(vizkit.Terrain(
             modelled_surface(), extent=(0, 0, COLS * CELL_M, ROWS * CELL_M),
-            colormap="viridis", scale="sqrt", max_height=4_000))
+            colormap="viridis", scale="sqrt", max_height=4_000,
+            policy=Policy.off("modelled surface, not about people")))
         self.frame_all(azimuth=-25, elevation=38, margin=0.8)
         self.tour = vizkit.Timeline(easing="smooth", loop=True)
         self.tour.key(0, azimuth=-25).key(10, azimuth=25).key(20, azimuth=-25)

@@ -61,7 +61,7 @@ class PopulationTerrain(vizkit.Scene):
         rows, cols = np.indices(terrain.grid_shape)
         inside = shapely.contains_xy(county, xmin + (cols + 0.5) * size,
                                      ymin + (rows + 0.5) * size)
-        terrain.values[:, ~inside] = np.nan
+        terrain.mark_no_data(~inside)
         self.terrain = self.add(terrain)
         self.frame_all(azimuth=-20, elevation=36, margin=0.72)
         self.tour = vizkit.Timeline(easing="smooth")

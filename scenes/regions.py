@@ -3,6 +3,8 @@
 Each municipality is extruded to a height proportional to its population density (persons per
 km² — a rate, not a total, so big municipalities do not look crowded just for being big) and
 coloured by it (viridis); the prisms grow from 2019 to 2024 while the camera circles the county.
+The density is a measure resting on the population counts (``base="value"``): a municipality
+with fewer residents than the disclosure threshold would not be shown.
 Uppsala's lake is a hole in its prism and Östhammar's island a second polygon of a multipolygon.
 
 Data: ``assets/uppsala_population.json`` (JSON-stat) and ``assets/uppsala_municipalities.geojson``
@@ -38,7 +40,7 @@ class RegionsScene(vizkit.Scene):
         population["density"] = population["value"] / population["Region"].astype(str).map(area_km2)
         self.regions = self.add(vizkit.Regions(
             municipalities, population, code="Region", value="density", time="Tid",
-            colormap="viridis", max_height=22_000, units="persons per km²",
+            base="value", colormap="viridis", max_height=22_000, units="persons per km²",
             label="Population density (modelled)",
             provenance=population.attrs.get("provenance")))
         self.frame_all(azimuth=-30, elevation=34, margin=0.62)

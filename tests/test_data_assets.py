@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,8 @@ from vizkit.data import (
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = ROOT / "assets"
-REAL_KOMMUNER = ROOT.parent / "shared" / "data" / "real" / "geo" / "se_kommuner_okfse.geojson"
+REAL_KOMMUNER = (Path(os.environ.get("VIZKIT_SHARED", ROOT.parent / "shared")) / "data" / "real"
+                 / "geo" / "se_kommuner_okfse.geojson")
 KOMMUNER = ["0305", "0319", "0330", "0331", "0360", "0380", "0381", "0382"]
 YEARS = [str(y) for y in range(2019, 2025)]
 

@@ -104,3 +104,56 @@ def test_read_dispatch_refuses_unknown_suffix(tmp_path: Path) -> None:
     path.write_bytes(b"")
     with pytest.raises(DataError, match="unknown file type"):
         read(path)
+
+
+# --- published variants ------------------------------------------------------------------------
+
+
+def test_space_separated_grid_file_as_statistics_norway_publishes_it(tmp_path: Path) -> None:
+    # SSB's 'rute_100m sum' files: one space between fields, ids (x + 2e6) * 1e7 + y
+    path = tmp_path / "befolkning_100m.csv"
+    path.write_text("rute_100m sum\n22620006649100 12\n22620006649200 3\n"
+                    "22621006649100 40\n", encoding="utf-8")
+    df = read_csv(path)
+    assert list(df.columns) == ["rute_100m", "sum"]           # two columns, not one
+    assert df.attrs["csv"]["sep"] == r"\s+"
+    assert df["rute_100m"].tolist()[0] == "22620006649100"    # ids stay text
+    assert df["sum"].tolist() == [12, 3, 40] and df["sum"].dtype == np.int64
+    from vizkit.data import grid_from_frame
+
+    grid = grid_from_frame(df, "rute_100m", "sum")
+    assert grid.cell_size == 100 and grid.total() == 55
+    assert grid.extent[:2] == (262_000.0, 6_649_100.0)        # lower-left of the first square
+    one_line = tmp_path / "one.csv"
+    one_line.write_text("name\nUpplands Väsby\n", encoding="utf-8")
+    assert list(read_csv(one_line).columns) == ["name"]       # a space in a value is no separator
+
+
+def test_semicolons_with_a_bom_and_grouped_thousands(tmp_path: Path) -> None:
+    path = tmp_path / "scb.csv"
+    text = SWEDISH.replace("48 612", "48\u00a0612")  # SCB's no-break space between groups
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    df = read_csv(path)
+    assert df.attrs["csv"] == {"sep": ";", "decimal": ",", "encoding": "utf-8-sig"}
+    assert df.columns[0] == "Kommun"  # no BOM glued to the header
+    assert df["Folkmängd"].tolist()[:2] == [48612.0, 984748.0]
+    assert df["Andel"].tolist()[0] == 12.5
+
+
+def test_quoted_thousands_separators_in_a_comma_file(tmp_path: Path) -> None:
+    path = tmp_path / "en.csv"
+    path.write_text('region,persons,share\n0114,"48,612",0.5\n0180,"984,748",1.25\n'
+                    '0380,"1,234,567",2\n', encoding="utf-8")
+    df = read_csv(path)
+    assert df["persons"].tolist() == [48612, 984748, 1234567]
+    assert df["persons"].dtype == np.int64 and df["share"].tolist() == [0.5, 1.25, 2.0]
+    assert df["region"].tolist() == ["0114", "0180", "0380"]
+
+
+def test_excel_unicode_text_tab_separated_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "excel.txt"
+    path.write_bytes("Kommun\tFolkmängd\n0114\t48612\n0180\t984748\n".encode("utf-16"))
+    df = read(path)
+    assert df.attrs["csv"]["encoding"] == "utf-16" and df.attrs["csv"]["sep"] == "\t"
+    assert df["Kommun"].tolist() == ["0114", "0180"]
+    assert df["Folkmängd"].tolist() == [48612, 984748]

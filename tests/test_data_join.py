@@ -45,3 +45,29 @@ def test_join_with_zero_padding_and_categorical_codes() -> None:
 def test_missing_code_column() -> None:
     with pytest.raises(DataError, match="'Kommun'"):
         join_regions(pd.DataFrame({"x": [1]}), regions(), code_column="Kommun")
+
+
+def test_codes_losing_their_leading_zeros_are_named_and_auto_padding_joins_them(caplog) -> None:
+    values = pd.DataFrame({"Region": ["0305", "0380", "0382", "9999"], "value": [1, 2, 3, 4]})
+    doc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"kn": int(c)}, "geometry": {
+            "type": "Polygon", "coordinates": [[[i, 0], [i + 1, 0], [i + 1, 1], [i, 0]]]}}
+        for i, c in enumerate(["0305", "0380", "0382", "0381"])]}
+    regions = read_geojson(doc, "kn", crs="EPSG:4326")        # ids "305", "380", …
+    with caplog.at_level("WARNING", logger="vizkit.data"):
+        _, report = join_regions(values, regions)
+    assert report.matched == ()
+    assert report.zero_padding == (("0305", "305"), ("0380", "380"), ("0382", "382"))
+    assert report.suggested_zfill == 4
+    summary = report.summary()
+    assert summary.startswith("0 of 4 value codes matched a region")
+    assert "3 codes differ only by leading zeros ('0305' ~ '305'" in summary
+    assert "zfill=4" in summary and summary in caplog.text
+    joined, fixed = join_regions(values, regions, zfill="auto")
+    assert fixed.matched == ("0305", "0380", "0382") and fixed.only_in_values == ("9999",)
+    assert fixed.zero_padding == () and len(joined) == 3
+    assert joined["Region"].tolist() == ["0305", "0380", "0382"]  # the values' codes kept
+    _, explicit = join_regions(values, regions, zfill=4)
+    assert explicit.matched == fixed.matched
+    with pytest.raises(ValueError, match="zfill must be a width"):
+        join_regions(values, regions, zfill=0)

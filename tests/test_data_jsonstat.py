@@ -322,3 +322,119 @@ def test_property_every_cell_lands_on_its_codes(sizes: list[int], data: st.DataO
     for (_, row), cell in zip(df.iterrows(), sorted(keep), strict=True):
         assert tuple(str(row[d]) for d in dims) == combos[cell]
         assert row["value"] == cell * 10
+
+
+# --- published variants ------------------------------------------------------------------------
+
+
+def test_sizes_written_as_strings_as_irelands_cso_does(tmp_path: Path) -> None:
+    # CSO's PxStat writes JSON-stat 2.0 with string sizes and its own extension block
+    doc = {
+        "version": "2.0", "class": "dataset", "label": "Population at each Census",
+        "source": "Central Statistics Office, Ireland", "updated": "2023-05-30T11:00:00Z",
+        "id": ["STATISTIC", "TLIST(A1)", "C02199V02655"], "size": ["1", "2", "3"],
+        "role": {"time": ["TLIST(A1)"], "metric": ["STATISTIC"]},
+        "dimension": {
+            "STATISTIC": {"label": "Statistic", "category": {
+                "index": ["FY001"], "label": {"FY001": "Population"},
+                "unit": {"FY001": {"label": "Number", "decimals": 0}}}},
+            "TLIST(A1)": {"label": "Census Year", "category": {
+                "index": ["2016", "2022"], "label": {"2016": "2016", "2022": "2022"}}},
+            "C02199V02655": {"label": "Sex", "category": {
+                "index": ["-", "1", "2"], "label": {"-": "Both sexes", "1": "Male",
+                                                    "2": "Female"}}}},
+        "value": [4761865, 2354428, 2407437, 5149139, 2544549, 2604590],
+        "extension": {"matrix": "FY001", "copyright": {"name": "Central Statistics Office, "
+                                                       "Ireland", "code": "CSO"}},
+    }
+    df = read_jsonstat(write(tmp_path, doc))
+    assert len(df) == 6
+    both = df[df["C02199V02655"] == "-"]
+    assert both["value"].tolist() == [4761865.0, 5149139.0]
+    assert (df.groupby("TLIST(A1)", observed=True)["value"].sum()
+            == 2 * both.set_index("TLIST(A1)")["value"]).all()  # male + female = both
+    assert df.attrs["dimensions"]["C02199V02655"]["size"] == 3
+    assert df.attrs["unit"]["FY001"]["decimals"] == 0
+    bad = dict(doc, size=["1", "two", "3"])
+    with pytest.raises(DataError, match=r"size\[1\]"):
+        read_jsonstat(bad)
+
+
+def test_older_eurostat_status_object_with_its_own_labels(tmp_path: Path) -> None:
+    # The older Eurostat JSON: dense status as {"value": [...], "category": {"label": ...}}
+    doc = {
+        "version": "2.0", "class": "dataset", "label": "Population on 1 January",
+        "source": "Eurostat", "updated": "2020-03-04",
+        "id": ["geo", "time"], "size": [2, 3],
+        "dimension": {
+            "geo": {"label": "geo", "category": {"index": {"SE": 0, "NO": 1},
+                                                 "label": {"SE": "Sweden", "NO": "Norway"}}},
+            "time": {"label": "time", "category": {"index": {"2017": 0, "2018": 1,
+                                                             "2019": 2}}}},
+        "value": [10120242, 10230185, None, 5258317, 5295619, 5328212],
+        "status": {"value": [None, "b", ":", None, None, "p"],
+                   "category": {"label": {":": "not available", "b": "break in time series",
+                                          "p": "provisional"}}},
+    }
+    df = read_jsonstat(write(tmp_path, doc))
+    assert df["status"].astype(object).where(df["status"].notna(), None).tolist() == [
+        None, "b", ":", None, None, "p"]
+    assert df["value"].isna().tolist() == [False, False, True, False, False, False]
+    assert df.attrs["status_labels"] == {":": "not available", "b": "break in time series",
+                                         "p": "provisional"}
+    from vizkit.quality import format_report, quality_report
+
+    report = quality_report(df)
+    assert report["status_flagged"] == {":": 1, "b": 1, "p": 1}
+    assert "':' not available" in format_report(report)
+
+
+def test_current_eurostat_sparse_status_with_labels_in_the_extension() -> None:
+    doc = cube({"geo": ["SE", "NO"], "time": ["2022", "2023"]}, {"0": 12.5, "1": 13.0, "3": 4.0},
+               status={"1": "e", "2": ":"},
+               extension={"status": {"label": {"e": "estimated", ":": "not available"}}})
+    df = read_jsonstat(doc)
+    assert df["value"].tolist()[:2] == [12.5, 13.0] and np.isnan(df["value"].iloc[2])
+    assert df["status"].tolist()[1:3] == ["e", ":"]
+    assert df.attrs["status_labels"] == {"e": "estimated", ":": "not available"}
+
+
+def test_values_written_as_strings_and_missing_symbols_in_value() -> None:
+    doc = cube({"Region": ["0114", "0180"], "Tid": ["2023", "2024"]},
+               ["12", "..", None, "7.5"])
+    df = read_jsonstat(doc)
+    assert df["value"].tolist()[0] == 12.0 and df["value"].tolist()[3] == 7.5
+    assert df["value"].isna().tolist() == [False, True, True, False]
+    assert df["status"].iloc[1] == ".."  # the symbol is kept as the cell's status
+    assert pd.isna(df["status"].iloc[0]) and pd.isna(df["status"].iloc[2])
+    sparse = read_jsonstat(cube({"Region": ["0114", "0180"]}, {"1": ":"}), sparse=True)
+    assert sparse["Region"].tolist() == ["0180"] and sparse["status"].tolist() == [":"]
+
+
+def test_hierarchy_coordinates_and_category_notes_are_kept() -> None:
+    doc = cube({"Region": ["00", "03", "0380"]}, [3, 2, 1])
+    cat = doc["dimension"]["Region"]["category"]
+    cat["child"] = {"00": ["03"], "03": ["0380"]}
+    cat["coordinates"] = {"0380": [17.64, 59.86]}
+    cat["note"] = {"0380": ["Boundaries of 2007"]}
+    cat["index"] = {"00": "0", "03": "1", "0380": "2"}  # positions written as strings
+    dims = read_jsonstat(doc).attrs["dimensions"]["Region"]
+    assert dims["codes"] == ["00", "03", "0380"]
+    assert dims["child"] == {"00": ["03"], "03": ["0380"]}
+    assert dims["coordinates"] == {"0380": [17.64, 59.86]}
+    assert dims["notes"] == {"0380": ["Boundaries of 2007"]}
+
+
+@pytest.mark.parametrize("doc, words", [
+    ({"version": "2.0", "class": "error", "status": 400, "label": "Invalid filter: geo=XX"},
+     "400 Invalid filter: geo=XX"),
+    ({"version": "2.0", "error": [{"status": "404", "id": "100", "label": "No data found"}]},
+     "404 No data found"),
+])
+def test_error_responses_are_refused_with_the_publishers_words(tmp_path: Path, doc: dict,
+                                                               words: str) -> None:
+    path = write(tmp_path, doc)
+    with pytest.raises(DataError) as err:
+        read_jsonstat(path)
+    assert str(err.value) == (f"{path}: field 'error': the publisher answered with an error: "
+                              f"{words}")

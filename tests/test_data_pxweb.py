@@ -100,3 +100,89 @@ def test_non_json_response_is_not_cached(tmp_path: Path) -> None:
         fetch(q, tmp_path, http=FakeHttp(b"<html>503 Service Unavailable</html>"))
     assert q.url in str(err.value)
     assert list(tmp_path.iterdir()) == []
+
+
+class PxWebStandIn:
+    """A PxWeb-like API on loopback (http.server) answering every POST with one canned
+    status, body and headers — what the office's server sends when it refuses a query."""
+
+    def __init__(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        import http.server
+        import threading
+
+        answer = (status, body, headers)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                code, payload, extra = answer
+                self.send_response(code)
+                for key, value in extra.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}/api/v2"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.mark.parametrize("status, body, headers, expected", [
+    (400, {"type": "https://tools.ietf.org/html/rfc7231#section-6.5.1", "title": "Bad Request",
+           "status": 400, "detail": "Non-existent value code 9999 for variable Region"},
+     {"Content-Type": PROBLEM},
+     "(HTTP 400)': the server refused the query (400 Bad Request): Bad Request — "
+     "Non-existent value code 9999 for variable Region"),
+    (404, {"title": "Not Found", "status": 404, "detail": "No table with id TAB9999"},
+     {"Content-Type": PROBLEM},
+     "(HTTP 404)': the server refused the query (404 Not Found): Not Found — No table with "
+     "id TAB9999"),
+    (429, {"title": "Too many requests", "status": 429,
+           "detail": "You have reach the threshold for request limiting. 30 request per "
+                     "minute."},
+     {"Content-Type": PROBLEM, "Retry-After": "10"},
+     "(HTTP 429)': the server refused the query (429 Too Many Requests): Too many requests — "
+     "You have reach the threshold for request limiting. 30 request per minute. "
+     "(retry after 10 s)"),
+    (400, "<html><head><title>400</title></head><body><h1>Bad Request</h1><p>Syntax error in "
+          "query &amp; selection</p></body></html>", {"Content-Type": "text/html"},
+     "(HTTP 400)': the server refused the query (400 Bad Request): 400 Bad Request Syntax "
+     "error in query & selection"),
+])
+def test_http_errors_keep_the_offices_own_words(tmp_path: Path, status: int, body: object,
+                                                headers: dict[str, str], expected: str) -> None:
+    payload = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+    api = PxWebStandIn(status, payload, headers)
+    try:
+        query = PxWebQuery(api.base, "TAB638", {"Region": ["9999"]})
+        with pytest.raises(DataError) as caught:
+            fetch(query, tmp_path / "cache")
+    finally:
+        api.close()
+    message = str(caught.value)
+    assert message == f"{query.url}: field '{expected}"
+    assert "\n" not in message
+    assert not list((tmp_path / "cache").glob("*.json"))  # nothing cached from a refusal
+
+
+def test_an_unreachable_server_is_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    query = PxWebQuery(f"http://127.0.0.1:{port}/api/v2", "TAB638")
+    with pytest.raises(DataError, match=r"field '\(network\)': cannot reach the server"):
+        fetch(query, tmp_path)

@@ -71,13 +71,15 @@ def test_run_dome_shows_the_fisheye_in_a_window(tmp_path):
     script.write_text(textwrap.dedent("""
         import numpy as np
         import vizkit
+        from vizkit.privacy import Policy
 
         class Hills(vizkit.Scene):
             background = (0.2, 0.4, 0.8)
             def setup(self, assets):
                 y, x = np.mgrid[0:24, 0:36]
                 self.add(vizkit.Terrain(np.exp(-((x - 24) ** 2 + (y - 10) ** 2) / 30.0),
-                                        extent=(0, 0, 360, 240)))
+                                        extent=(0, 0, 360, 240),
+                                        policy=Policy.off("synthetic test surface")))
                 self.frame_all(elevation=20)
     """))
     runner = tmp_path / "window_dome.py"

@@ -28,6 +28,7 @@ SCENE = '''
 """Test scene: a bump that turns with time, and a HUD caption bar (white, bottom centre)."""
 import numpy as np
 import vizkit
+from vizkit.privacy import Policy
 
 VERT = """
 #version 330 core
@@ -61,7 +62,8 @@ class Turning(vizkit.Scene):
     def setup(self, assets):
         y, x = np.mgrid[0:24, 0:36]
         self.add(vizkit.Terrain(np.exp(-((x - 24) ** 2 + (y - 10) ** 2) / 30.0),
-                                extent=(0, 0, 360, 240), colormap="magma"))
+                                extent=(0, 0, 360, 240), colormap="magma",
+                                policy=Policy.off("synthetic test surface, not about people")))
         self.add(Caption())
         self.frame_all(elevation=30)
 

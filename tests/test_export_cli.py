@@ -20,6 +20,7 @@ INSTALLED = Path(sys.executable).with_name("vizkit")
 SCENE = '''
 import numpy as np
 import vizkit
+from vizkit.privacy import Policy
 
 VERT = """
 #version 330 core
@@ -50,7 +51,8 @@ class Hills(vizkit.Scene):
     def setup(self, assets):
         y, x = np.mgrid[0:24, 0:36]
         self.add(vizkit.Terrain(np.exp(-((x - 24) ** 2 + (y - 10) ** 2) / 30.0),
-                                extent=(0, 0, 360, 240), colormap="viridis"))
+                                extent=(0, 0, 360, 240), colormap="viridis",
+                                policy=Policy.off("synthetic test surface, not about people")))
         self.add(Caption())
         self.frame_all(elevation=30)
         self.orbit.elevation = 10     # a low viewer: the hills sit in front of the dome

@@ -84,7 +84,8 @@ def test_particles_move_and_are_deterministic(gpu):
 
 def test_terrain_ground_lifts_the_endpoints(gpu):
     values = np.linspace(0.0, 100.0, 60 * 60).reshape(60, 60)
-    terrain = vizkit.Terrain(values, extent=(-1_000, -1_000, 59_000, 59_000), max_height=500)
+    terrain = vizkit.Terrain(values, extent=(-1_000, -1_000, 59_000, 59_000), max_height=500,
+                             policy=Policy.off("synthetic ground, not about people"))
     flows = Flows(od([("A", "D", 10)]), PLACES, ground=terrain, altitude=25.0,
                   particles_per_unit=1)
     start = flows.particles_at(0.0, phase=0.0, gpu=gpu).position

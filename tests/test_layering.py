@@ -48,10 +48,9 @@ GL_FREE_BELOW = "gpu"  # every tier under this one is GL-free
 GL_PACKAGES = {"moderngl", "pyglet", "glcontext"}
 IBIS_ONLY_IN = {"vizkit.privacy.aggregate"}  # loaded on first use of aggregate_od/_grid
 
-# Imports of another module's private (_underscore) names. Known and being fixed elsewhere:
-# H-terrain moves Terrain's shared helpers out of layers/terrain.py (issue 11.4). When that
-# lands this test fails with "fixed": delete the entry then.
-KNOWN_PRIVATE_IMPORTS = {("vizkit.layers.regions", "vizkit.layers.terrain._labels")}
+# Imports of another module's private (_underscore) names that are known and accepted (none:
+# shared helpers get public names in the module both sides import).
+KNOWN_PRIVATE_IMPORTS: set[tuple[str, str]] = set()
 
 
 # -- the graph ---------------------------------------------------------------------------------

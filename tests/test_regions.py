@@ -13,7 +13,7 @@ from vizkit.camera import project_to_screen
 from vizkit.clock import FrameState
 from vizkit.colormap import Colormap
 from vizkit.layers.legend import NO_DATA_GREY
-from vizkit.layers.regions import build_prism_mesh
+from vizkit.layers.prisms import build_prism_mesh
 from vizkit.privacy import Policy
 from vizkit.testing import diff_images
 
@@ -128,26 +128,56 @@ def test_walls_face_outwards_whatever_the_ring_winding():
         assert (toward_centre[~outer].sum(axis=1) > 0).all()       # hole walls face the hole
 
 
-def test_feature_collections_paths_and_read_geojson_frames_are_accepted(tmp_path):
-    import vizkit.data as vd
-
+def feature_collection(geometry=GEOMETRY, crs="EPSG:3006"):
+    """GEOMETRY as a FeatureCollection; ``crs`` names its CRS (a legacy ``crs`` member), or
+    None for plain GeoJSON (WGS84 longitude/latitude)."""
     features = [{"type": "Feature", "properties": {"kommun": code, "name": code},
                  "geometry": (geom if isinstance(geom, dict) else
                               {"type": "Polygon", "coordinates": geom} if code != "B" else
                               {"type": "MultiPolygon", "coordinates": geom})}
-                for code, geom in GEOMETRY.items()]
+                for code, geom in geometry.items()]
     collection = {"type": "FeatureCollection", "features": features}
+    if crs is not None:
+        collection["crs"] = {"type": "name", "properties": {"name": crs}}
+    return collection
+
+
+def test_feature_collections_paths_and_read_geojson_frames_are_accepted(tmp_path):
+    import vizkit.data as vd
+
+    collection = feature_collection()
     path = tmp_path / "regions.geojson"
     path.write_text(json.dumps(collection))
-    frame = vd.read_geojson(path, id_property="kommun", crs="EPSG:3006", src_crs="EPSG:3006")
+    frame = vd.read_geojson(path, id_property="kommun")
     meshes = []
-    for geometry in (collection, path, str(path), frame):
+    for geometry in (collection, path, str(path), frame, GEOMETRY):
         layer = vizkit.Regions(geometry, DATA, code="kommun", value="persons", time="year",
                                id_property="kommun")
         assert layer.codes == ["A", "B", "C", "D"]
         meshes.append(layer.mesh)
     for mesh in meshes[1:]:
         assert np.allclose(mesh.vertices, meshes[0].vertices, atol=1e-3)
+        assert mesh.origin == pytest.approx(meshes[0].origin)
+
+
+def test_a_wgs84_geojson_file_is_drawn_in_metres(tmp_path):
+    # Two 0.01° squares near Uppsala (17.6° E, 59.85° N), in plain GeoJSON: longitude/latitude.
+    lonlat = {"P": [square(17.60, 59.85, 0.01)], "Q": [square(17.62, 59.85, 0.01)]}
+    path = tmp_path / "wgs84.geojson"
+    path.write_text(json.dumps(feature_collection(lonlat, crs=None)))
+    regions = vizkit.Regions(path, {"P": 10, "Q": 20}, id_property="kommun")
+    lo, hi = regions.bounds()
+    # SWEREF99 TM: about 646 km east, 6 638 km north; a 0.01° square is ~560 m × 1 110 m
+    # (turned by ~2° of meridian convergence, so the bounding box is a little larger).
+    assert 640_000 < lo[0] < 650_000 and 6_630_000 < lo[1] < 6_645_000
+    assert hi[0] - lo[0] == pytest.approx(0.03 * 111_320 * np.cos(np.radians(59.855)), rel=0.05)
+    assert hi[1] - lo[1] == pytest.approx(0.01 * 111_400, rel=0.1)
+    import vizkit.data as vd
+
+    projected = vd.read_geojson(path, id_property="kommun")  # the one reader, the same metres
+    xs = np.concatenate([ring[:, 0] for polygons in projected["geometry"]
+                         for rings in polygons for ring in rings])
+    assert (lo[0], hi[0]) == pytest.approx((xs.min(), xs.max()))
 
 
 def test_values_can_come_from_the_joined_geometry_frame_series_or_mappings():
@@ -269,7 +299,7 @@ def test_bad_tables_give_clear_errors(data, kwargs, message):
     ({"A": {"type": "Point", "coordinates": [0, 0]}}, "not a Polygon or MultiPolygon"),
     ({"A": []}, "empty geometry"),
     ({"type": "FeatureCollection", "features": [{"properties": {}, "geometry": None}]},
-     "has no id"),
+     r"features\[0\]\.properties\.code.*missing id property"),
     (42, "geometry must be"),
 ])
 def test_bad_geometry_gives_clear_errors(geometry, message):

@@ -9,6 +9,7 @@ import vizkit
 from vizkit.camera import project_to_screen
 from vizkit.clock import FrameState
 from vizkit.colormap import Colormap
+from vizkit.privacy import Policy
 from vizkit.targets.offscreen import OffscreenRenderer
 from vizkit.testing import TopDown, lit_fraction
 
@@ -29,8 +30,9 @@ class Oblique(vizkit.Scene):
         self.values, self.kw = values, kw
 
     def setup(self, assets):
-        self.terrain = self.add(vizkit.Terrain(self.values, extent=(0, 0, 6400, 4800),
-                                               ambient=1.0, **self.kw))
+        self.terrain = self.add(vizkit.Terrain(
+            self.values, extent=(0, 0, 6400, 4800), ambient=1.0,
+            policy=Policy.off("synthetic test surface, not about people"), **self.kw))
         self.frame_all(azimuth=30, elevation=35, margin=0.8)
 
 

@@ -21,13 +21,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENE = '''
 import numpy as np
 import vizkit
+from vizkit.privacy import Policy
 
 
 class Turning(vizkit.Scene):
     def setup(self, assets):
         y, x = np.mgrid[0:24, 0:36]
         self.add(vizkit.Terrain(np.exp(-((x - 24) ** 2 + (y - 10) ** 2) / 30.0),
-                                extent=(0, 0, 360, 240), colormap="viridis"))
+                                extent=(0, 0, 360, 240), colormap="viridis",
+                                policy=Policy.off("synthetic test surface, not about people")))
         self.frame_all(elevation=30)
 
     def update(self, frame):

@@ -30,11 +30,11 @@ SIZE = (320, 180)
 
 
 class Oblique(vizkit.Scene):
-    """A lit terrain seen from the south-west at 35°."""
+    """A lit terrain seen from the south-west at 35° (smooth made-up surfaces: shown raw)."""
 
     def __init__(self, values, **terrain_kw):
         super().__init__()
-        self.values, self.terrain_kw = values, terrain_kw
+        self.values, self.terrain_kw = values, {"policy": SYNTHETIC, **terrain_kw}
 
     def setup(self, assets):
         self.terrain = self.add(vizkit.Terrain(self.values, extent=(0, 0, 6400, 4800),
@@ -221,6 +221,34 @@ def test_a_data_grid_is_accepted_with_its_extent_times_and_provenance():
     assert terrain.values[1, 0, 1] == 4.0                    # x 2000–3000, y 0–1000, "b"
 
 
+def test_mark_no_data_makes_cells_holes_in_every_step_without_touching_the_input():
+    values = np.full((2, 3, 4), 12.0)
+    values[:, 0, 0] = 3.0                                     # hidden by the threshold
+    terrain = vizkit.Terrain(values, extent=(0, 0, 4, 3))
+    assert terrain.hidden[:, 0, 0].all()
+    outside = np.zeros((3, 4), bool)
+    outside[0, :2] = True
+    terrain.mark_no_data(outside)
+    assert np.isnan(terrain.values[:, 0, :2]).all() and not terrain.hidden[:, 0, :2].any()
+    assert (terrain.values[:, 1:, :] == 12.0).all()
+    assert values[0, 0, 1] == 12.0                            # the caller's array is untouched
+    with pytest.raises(ValueError, match=r"mark_no_data needs an \(H, W\) = \(3, 4\) mask"):
+        terrain.mark_no_data(np.zeros((4, 3), bool))
+
+
+def test_from_points_bins_exactly_as_vizkit_data_grid_points():
+    import vizkit.data as vd
+
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"x": rng.uniform(1_000, 9_000, 500), "y": rng.uniform(0, 5_000, 500),
+                          "persons": rng.integers(0, 9, 500).astype(float)})
+    terrain = vizkit.Terrain.from_points(frame, value="persons", cell_size=1_000.0,
+                                         policy=SYNTHETIC)
+    grid = vd.grid_points(frame["x"], frame["y"], frame["persons"], cell_size=1_000.0)
+    assert terrain.extent == grid.extent
+    assert np.array_equal(terrain.values[0], grid.values.astype(np.float32))
+
+
 @pytest.mark.parametrize(("kwargs", "message"), [
     (dict(values=np.zeros((2, 3, 4, 5))), "values must be"),
     (dict(values=np.array([["a", "b"], ["c", "d"]])), "numeric"),
@@ -249,8 +277,9 @@ def test_bad_point_tables_name_the_column_and_values():
 # -- appearance ---------------------------------------------------------------------------------
 def test_contour_lines_darken_the_surface_at_whole_intervals(offscreen):
     ramp = np.tile(np.linspace(0, 100, 60), (40, 1))         # value = x, 0 … 100 west → east
-    plain = render(offscreen, TopDown.scene(ramp, domain=(0.0, 100.0)))
+    plain = render(offscreen, TopDown.scene(ramp, domain=(0.0, 100.0), policy=SYNTHETIC))
     lined = render(offscreen, TopDown.scene(ramp, domain=(0.0, 100.0), contours=25.0,
+                                            policy=SYNTHETIC,
                                       contour_color=(0, 0, 0, 1)))
     darker = (plain.sum(axis=2) - lined.sum(axis=2)) > 60
     columns = np.flatnonzero(darker[90])

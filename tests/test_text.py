@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+from PIL import ImageFont
 
 import vizkit
 from vizkit.clock import FrameState
 from vizkit.layers.text import attribution_lines, rasterise
 
 FRAME = FrameState(0.0, 1 / 30, 0)
+VIEW = (320, 180)
+TEXT = "Befolkning i Uppsala län"
+
+
+def expected_panel_px(text: str, anchor: str, view: tuple[int, int], size_px: int = 20,
+                      margin_px: int = 12, padding_px: int = 8) -> tuple[float, float, float,
+                                                                       float]:
+    """Where the panel must land, from the font's own metrics (not from the layer): glyphs
+    ``size_px`` high plus padding, 1.3 line height, all scaled by view height / 720, then
+    ``margin_px`` from the anchored corner. (x0, y0, x1, y1) from the bottom-left."""
+    font = ImageFont.truetype("DejaVuSans.ttf", size_px)
+    scale = view[1] / 720
+    lines = text.splitlines()
+    width = (max(math.ceil(font.getlength(line)) for line in lines) + 2 * padding_px) * scale
+    height = (round(size_px * 1.3) * len(lines) + 2 * padding_px) * scale
+    margin = margin_px * scale
+    x0 = margin if anchor.endswith("left") else view[0] - margin - width
+    y0 = view[1] - margin - height if anchor.startswith("top") else margin
+    return x0, y0, x0 + width, y0 + height
 
 
 class Source:
@@ -18,13 +40,18 @@ class Source:
 
 
 class Captioned(vizkit.Scene):
-    def __init__(self, anchor: str):
+    def __init__(self, anchor: str, later: str | None = None):
         super().__init__()
         self.anchor = anchor
+        self.later = later  # the text update() assigns from t = 1 s on
 
     def setup(self, assets):
-        self.caption = self.add(vizkit.Caption("Befolkning i Uppsala län", anchor=self.anchor,
+        self.caption = self.add(vizkit.Caption(TEXT, anchor=self.anchor,
                                                size_px=20, background=(255, 255, 255, 255)))
+
+    def update(self, frame):
+        if self.later is not None:
+            self.caption.text = self.later if frame.t >= 1.0 else TEXT
 
 
 def panel_mask(image, background) -> np.ndarray:
@@ -32,26 +59,54 @@ def panel_mask(image, background) -> np.ndarray:
     return np.abs(image.rgb.astype(int) - bg).max(axis=2) > 3
 
 
+def drawn_panel_px(image, background) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) of the drawn panel's pixels, from the bottom-left."""
+    rows, cols = np.nonzero(panel_mask(image, background))
+    height = image.rgb.shape[0]
+    return cols.min(), height - rows.max() - 1, cols.max() + 1, height - rows.min()
+
+
 @pytest.mark.parametrize("anchor", ["top-left", "bottom-right"])
 def test_caption_is_drawn_in_its_corner_at_its_size(offscreen, anchor):
     scene = Captioned(anchor)
     image = offscreen.render(scene, FRAME)
-    mask = panel_mask(image, scene.background)
-    x0, y0, x1, y1 = scene.caption.rect_px((320, 180))          # from the bottom-left
-    rows, cols = np.nonzero(mask)
-    top, bottom = 180 - rows.max() - 1, 180 - rows.min()        # flip to bottom-up
-    assert abs(cols.min() - x0) <= 1 and abs(cols.max() + 1 - x1) <= 1
-    assert abs(top - y0) <= 1 and abs(bottom - y1) <= 1
-    assert (cols.min() < 160) == (anchor == "top-left")
+    drawn = drawn_panel_px(image, scene.background)
+    expected = expected_panel_px(TEXT, anchor, VIEW)
+    assert np.allclose(drawn, expected, atol=1.0), (drawn, expected)
+    assert (drawn[0] < 160) == (anchor == "top-left")
     scene.release()
 
 
 def test_caption_scales_with_the_view_height(gpu):
     scene = Captioned("top-left")
     scene.ensure_setup()
-    small = scene.caption.rect_px((640, 360))
-    large = scene.caption.rect_px((1280, 720))
-    assert large[2] - large[0] == pytest.approx(2 * (small[2] - small[0]))
+    for view in ((640, 360), (1280, 720)):
+        assert np.allclose(scene.caption.rect_px(view), expected_panel_px(TEXT, "top-left",
+                                                                          view))
+    scene.release()
+
+
+def test_assigning_text_in_update_changes_the_picture(offscreen):
+    later = "Folkmängd 2024\nUppsala län"
+    scene = Captioned("top-left", later=later)
+    before = offscreen.render(scene, FRAME)
+    after = offscreen.render(scene, FrameState(1.0, 1 / 30, 30))
+    # the panel now has the new text's size (two lines, its own width) ...
+    assert np.allclose(drawn_panel_px(after, scene.background),
+                       expected_panel_px(later, "top-left", VIEW), atol=1.0)
+    assert not np.array_equal(before.pixels, after.pixels)
+    # ... and going back draws exactly the first picture again
+    again = offscreen.render(scene, FrameState(0.5, 1 / 30, 15))
+    assert np.array_equal(before.pixels, again.pixels)
+    assert scene.caption.text == TEXT
+    scene.release()
+
+
+def test_text_must_be_a_string():
+    caption = vizkit.Caption("x")
+    with pytest.raises(TypeError, match=r"Caption: text must be a str, got int 42"):
+        caption.text = 42
+    assert caption.text == "x"
 
 
 def test_hud_can_be_left_out_of_frames(offscreen):

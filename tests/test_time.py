@@ -63,3 +63,35 @@ def test_timeline_apply_sets_attributes_and_rejects_duplicate_keys():
 def test_tween_clamps_and_eases():
     assert tween(0, 10, -1, 0, 2) == 0 and tween(0, 10, 3, 0, 2) == 10
     assert tween(0, 10, 1, 0, 2, "linear") == pytest.approx(5)
+
+
+def test_keyframes_of_different_shapes_are_named_when_added():
+    tour = Timeline().key(0, target=(0.0, 0.0, 0.0), azimuth=10.0)
+    with pytest.raises(ValueError) as err:
+        tour.key(5, target=(1.0, 2.0))
+    assert str(err.value) == ("Timeline.key(t=5): 'target' is 2 values (1.0, 2.0) but the key "
+                              "at t=0 has 3 values (0.0, 0.0, 0.0); every key must give "
+                              "'target' the same shape")
+    with pytest.raises(ValueError, match=r"'azimuth' is 2 values .* has a number \(10.0\)"):
+        tour.key(6, azimuth=(1.0, 2.0))
+    assert tour.duration == 0  # the bad keys were not added
+    with pytest.raises(ValueError, match="time must be a number of seconds, got 'soon'"):
+        tour.key("soon", azimuth=1.0)
+
+
+def test_a_misspelt_attribute_is_named_with_the_closest_one():
+    from vizkit.camera import Orbit
+
+    orbit = Orbit()
+    tour = Timeline().key(0, azimut=10.0).key(4, azimut=30.0)
+    with pytest.raises(AttributeError) as err:
+        tour.apply(orbit, 1.0)
+    assert str(err.value) == ("Timeline (key at t=0): Orbit has no attribute 'azimut'; "
+                              "did you mean 'azimuth'?")
+    assert not hasattr(orbit, "azimut")  # nothing was set
+    good = Timeline(easing="linear").key(0, azimuth=10.0).key(4, azimuth=30.0)
+    good.apply(orbit, 2.0)
+    assert orbit.azimuth == pytest.approx(20.0)
+    good.key(8, elevaton=20.0)  # a key added later is checked again
+    with pytest.raises(AttributeError, match="'elevaton'; did you mean 'elevation'"):
+        good.apply(orbit, 2.0)

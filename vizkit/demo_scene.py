@@ -8,6 +8,7 @@ needs no files besides vizkit itself. Inside the project, ``vizkit demo`` shows
 import numpy as np
 
 import vizkit
+from vizkit.privacy import Policy
 
 
 class PackagedDemo(vizkit.Scene):
@@ -23,7 +24,8 @@ class PackagedDemo(vizkit.Scene):
                                    strict=True):
             surface += peak * np.exp(-((x - tx) ** 2 + (y - ty) ** 2) / (2 * r * r))
         self.add(vizkit.Terrain(surface, extent=(0, 0, 60_000, 40_000), scale="sqrt",
-                                max_height=6_000, colormap="magma"))
+                                max_height=6_000, colormap="magma",
+                                policy=Policy.off("modelled surface, not about people")))
         self.frame_all(azimuth=-20, elevation=35, margin=0.8)
 
     def update(self, frame):

@@ -80,9 +80,10 @@ class Scene:
 
     @property
     def policy(self) -> Policy:
-        """The disclosure policy for this scene's count layers: the exhibit's ``[privacy]``
+        """The disclosure policy of this scene's count layers: the exhibit's ``[privacy]``
         threshold when run from an exhibit folder, else vizkit's default (values below 5 are
-        not shown). Pass it on: ``vizkit.Terrain(counts, policy=self.policy)``."""
+        not shown). :meth:`add` gives it to every layer; a layer's own ``policy=`` can only
+        make it stricter, and only ``Policy.off(reason)`` weakens it."""
         from vizkit.privacy import DEFAULT_POLICY
 
         if self.exhibit is not None and self.exhibit.min_count != DEFAULT_POLICY.k:
@@ -91,9 +92,11 @@ class Scene:
 
     # -- layers ----------------------------------------------------------------------------
     def add(self, layer: L) -> L:
-        """Add a layer (drawn in order of :attr:`Layer.draw_order`, then insertion)."""
+        """Add a layer (drawn in order of :attr:`Layer.draw_order`, then insertion) and bind
+        the scene's :attr:`policy` to it (count layers protect their values now)."""
         if not isinstance(layer, Layer):
             raise TypeError(f"scene.add() takes a vizkit layer, got {type(layer).__name__}")
+        layer.bind_policy(self.policy)
         self.layers.append(layer)
         return layer
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from vizkit._lazy import lazy_exports
-from vizkit.data.read import read  # eager: see above
+from vizkit.data.read import read, read_regions  # eager: see above
 
 if TYPE_CHECKING:
     from vizkit.data.crs import SWEREF99_TM, UTM33N, WGS84, project
@@ -66,6 +66,7 @@ __all__ = [
     "read_parquet",
     "read_px_json",
     "read_pxweb",
+    "read_regions",
     "region_level",
     "region_rings",
     "select_level",

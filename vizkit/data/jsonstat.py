@@ -16,8 +16,22 @@ Output columns, in this order:
 
 ``DataFrame.attrs`` holds ``title``, ``source``, ``updated``, ``notes`` (list of str), ``unit``
 (metric category → unit dict), ``licence`` (SPDX), ``role``, ``dimensions`` (per id: label, size,
-codes, labels), ``extension``, ``metadata_only`` and ``provenance`` (a
-:class:`~vizkit.data.provenance.Provenance`).
+codes, labels, and ``child``/``coordinates``/``notes`` where the file has them), ``extension``,
+``status_labels`` (status symbol → the publisher's meaning, ``{":": "not available"}``),
+``metadata_only`` and ``provenance`` (a :class:`~vizkit.data.provenance.Provenance`).
+
+**Published variants** read as well as the standard form:
+
+- ``size`` written as strings (``["1", "12"]``, Ireland's CSO) — digit strings are lengths;
+- ``status`` as the older Eurostat object ``{"value": [...], "category": {"label": {":": "not
+  available"}}}`` (dense, with its own label table), or sparse/dense/single as the standard has
+  it; the current Eurostat API's labels in ``extension.status.label`` are kept the same way;
+- ``value`` cells written as strings (``"12.5"``), and missing-value symbols written into
+  ``value`` (``".."``, ``":"``) — read as NaN, the symbol kept in ``status``;
+- ``category.index`` positions written as strings;
+- an error response (JSON-stat's ``error`` list, or ``"class": "error"``) is refused with the
+  publisher's own message.
+
 
 **Metadata responses** (PxWeb API v2 ``/metadata``) carry the dimensions but an empty
 ``value`` while ``size`` may promise millions of cells. They are read as a *dimensions-only*
@@ -26,6 +40,10 @@ result: a frame with zero rows, the usual columns (whose categories still list e
 
 PxWeb's plain ``"json"`` format (``columns``/``data``) is not JSON-stat; :func:`read_jsonstat`
 refuses it with a message that points to :func:`vizkit.data.read_px_json`.
+
+This module stays whole (a little over 400 lines) on purpose: it reads one format, and the
+published variants, the status forms and the cube arithmetic all share its cell-index helpers
+(``_cells``) and error context; split, each part would import the others' internals.
 """
 
 from __future__ import annotations
@@ -39,6 +57,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from vizkit.data._load import Source, load_json
+from vizkit.data.columns import MISSING
 from vizkit.data.errors import DataError
 from vizkit.data.provenance import Provenance, publisher_licence
 
@@ -105,6 +124,8 @@ def _datasets(doc: Any, ctx: _Context) -> dict[str, tuple[str, Mapping[str, Any]
         raise ctx.error("columns", "this is PxWeb's plain 'json' format, not JSON-stat; read it "
                         "with vizkit.data.read_px_json() or request outputFormat=json-stat2")
     klass = doc.get("class")
+    if klass == "error" or ("error" in doc and "dimension" not in doc):
+        raise ctx.error("error", f"the publisher answered with an error: {error_text(doc)}")
     if klass == "dataset" or (klass is None and "value" in doc and "dimension" in doc):
         return {str(doc.get("label") or "dataset"): ("", doc)}
     if klass == "collection":
@@ -133,6 +154,22 @@ def _datasets(doc: Any, ctx: _Context) -> dict[str, tuple[str, Mapping[str, Any]
                     "bundles hold data)", klass)
 
 
+def error_text(doc: Mapping[str, Any]) -> str:
+    """The publisher's own words from a JSON-stat error response (``error`` list or object,
+    or ``class: error`` with ``label``/``status``)."""
+    errors = doc.get("error")
+    items = errors if isinstance(errors, list) else [errors] if errors else [doc]
+    parts = []
+    for item in items:
+        if not isinstance(item, Mapping):
+            parts.append(str(item))
+            continue
+        status = item.get("status")
+        words = item.get("label") or item.get("message") or item.get("detail") or item.get("id")
+        parts.append(" ".join(str(x) for x in (status, words) if x not in (None, "")))
+    return "; ".join(p for p in parts if p) or "no message given"
+
+
 def _unique(existing: Mapping[str, object], name: str) -> str:
     out, n = name, 2
     while out in existing:
@@ -144,8 +181,9 @@ class _Dimension:
     """One dimension: id, label, category codes and labels in index order, units."""
 
     def __init__(self, dim_id: str, label: str, codes: list[str], labels: list[str],
-                 unit: Mapping[str, Any] | None) -> None:
+                 unit: Mapping[str, Any] | None, extra: dict[str, Any] | None = None) -> None:
         self.id, self.label, self.codes, self.labels, self.unit = dim_id, label, codes, labels, unit
+        self.extra = extra or {}  # child (hierarchy), coordinates (lon, lat), notes
 
 
 def _dimensions(ds: Mapping[str, Any], ctx: _Context) -> tuple[list[_Dimension], dict[str, Any]]:
@@ -173,11 +211,16 @@ def _dimensions(ds: Mapping[str, Any], ctx: _Context) -> tuple[list[_Dimension],
         label_map = cat.get("label") or {}
         labels = [str(label_map.get(c, c)) for c in codes]
         size = sizes[i]
+        if isinstance(size, str) and size.strip().isdigit():  # Ireland's CSO writes "12"
+            size = int(size)
         if not isinstance(size, int) or isinstance(size, bool) or size != len(codes):
             raise ctx.error(f"size[{i}]", f"size of dimension {dim_id!r} does not match its "
                             f"{len(codes)} categories", size)
+        extra = {key: cat[key] for key in ("child", "coordinates") if cat.get(key)}
+        if isinstance(cat.get("note"), Mapping) and cat["note"]:
+            extra["notes"] = {str(k): _notes(v) for k, v in cat["note"].items()}
         out.append(_Dimension(dim_id, str(d.get("label") or dim_id), codes, labels,
-                              cat.get("unit")))
+                              cat.get("unit"), extra))
     return out, dict(role)
 
 
@@ -206,16 +249,29 @@ def _codes(cat: Mapping[str, Any], ctx: _Context, field: str) -> list[str]:
 
 
 def _as_float(values: Sequence[Any], ctx: _Context, field: str,
-              keys: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.float64]:
-    """Values as float64 (None → NaN); a DataError names the first non-numeric one."""
+              keys: npt.NDArray[np.int64] | None = None
+              ) -> tuple[npt.NDArray[np.float64], dict[int, str]]:
+    """Values as float64 (None → NaN) and the missing-value symbols written in their place
+    (item position → symbol, e.g. ``".."``); a DataError names the first non-numeric one."""
     try:
         arr = np.asarray(values, dtype=np.float64)
         if arr.ndim == 1:
-            return arr
+            return arr, {}
     except (TypeError, ValueError):
         pass
-    # Bad input only: find the first offending cell to name it (a scan, never on good data).
-    bad = [i for i, v in enumerate(values) if v is not None and not _is_number(v)]
+    # Not plain numbers: a scan (never on good data) for symbols, then for the first bad cell.
+    symbols = {i: v.strip() for i, v in enumerate(values)
+               if isinstance(v, str) and v.strip() in MISSING}
+    if symbols:
+        cleaned = [None if i in symbols else v for i, v in enumerate(values)]
+        try:
+            arr = np.asarray(cleaned, dtype=np.float64)
+            if arr.ndim == 1:
+                return arr, symbols
+        except (TypeError, ValueError):
+            pass
+    bad = [i for i, v in enumerate(values) if v is not None and i not in symbols
+           and not _is_number(v)]
     i = bad[0] if bad else 0
     where = int(keys[i]) if keys is not None else i
     raise ctx.error(f"{field}[{where}]", f"non-numeric value ({max(len(bad), 1)} such cells)",
@@ -257,6 +313,8 @@ def _read_dataset(ds: Mapping[str, Any], ctx: _Context, sparse: bool) -> pd.Data
     n = math.prod(sizes)
     if "value" not in ds:
         raise ctx.error("value", "missing")
+    symbols: dict[int, str] = {}
+    keys: npt.NDArray[np.int64] | None = None
     raw = ds["value"]
     metadata_only = isinstance(raw, (list, Mapping)) and len(raw) == 0 and n > 0
     if metadata_only:
@@ -264,7 +322,7 @@ def _read_dataset(ds: Mapping[str, Any], ctx: _Context, sparse: bool) -> pd.Data
         values = np.zeros(0, dtype=np.float64)
     else:
         keys, items = _cells(raw, n, ctx, "value")
-        vals = _as_float(items, ctx, "value", keys)
+        vals, symbols = _as_float(items, ctx, "value", keys)
         if keys is None:
             rows, values = None, vals
         elif sparse:
@@ -287,10 +345,22 @@ def _read_dataset(ds: Mapping[str, Any], ctx: _Context, sparse: bool) -> pd.Data
         columns[d.id] = pd.Categorical.from_codes(idx, categories=pd.Index(d.codes, dtype=str))
         columns[f"{d.id}_label"] = _labels(idx, d.labels)
     columns["value"] = values
-    if "status" in ds and ds["status"] is not None and not metadata_only:
-        columns["status"] = _status(ds["status"], n, rows, ctx)
+    status_labels: dict[str, str] = {}
+    status_obj = ds.get("status")
+    if status_obj is not None and not metadata_only:
+        columns["status"], status_labels = _status(status_obj, n, rows, ctx)
+    if symbols:  # symbols written into value: the cell's status, unless it has one
+        cells = np.asarray(list(symbols)) if keys is None else keys[np.asarray(list(symbols))]
+        columns["status"] = _with_symbols(columns.get("status"), n, rows, cells,
+                                          list(symbols.values()))
     frame = pd.DataFrame(columns)
     frame.attrs.update(_attrs(ds, ctx, dims, role, metadata_only))
+    extension = ds.get("extension") if isinstance(ds.get("extension"), Mapping) else {}
+    ext_status = extension.get("status") if isinstance(extension.get("status"), Mapping) else {}
+    if isinstance(ext_status.get("label"), Mapping):  # the current Eurostat API
+        status_labels = {**{str(k): str(v) for k, v in ext_status["label"].items()},
+                         **status_labels}
+    frame.attrs["status_labels"] = status_labels
     return frame
 
 
@@ -301,16 +371,29 @@ def _labels(idx: npt.NDArray[np.int64], labels: list[str]) -> pd.Categorical | n
 
 
 def _status(obj: Any, n: int, rows: npt.NDArray[np.int64] | None, ctx: _Context
-            ) -> pd.Categorical:
-    """Status per output row as a Categorical of strings (missing where none is given)."""
+            ) -> tuple[pd.Categorical, dict[str, str]]:
+    """Status per output row as a Categorical of strings (missing where none is given), and
+    the symbols' labels when the status carries its own label table (older Eurostat JSON)."""
+    labels: dict[str, str] = {}
+    field = "status"
+    if isinstance(obj, Mapping) and "value" in obj and ("category" in obj or len(obj) == 1):
+        category = obj.get("category") if isinstance(obj.get("category"), Mapping) else {}
+        table = category.get("label") if isinstance(category.get("label"), Mapping) else {}
+        labels = {str(k): str(v) for k, v in table.items()}
+        obj, field = obj["value"], "status.value"
+    return _status_codes(obj, n, rows, ctx, field), labels
+
+
+def _status_codes(obj: Any, n: int, rows: npt.NDArray[np.int64] | None, ctx: _Context,
+                  field: str) -> pd.Categorical:
     count = n if rows is None else len(rows)
     if isinstance(obj, str):
         return pd.Categorical.from_codes(np.zeros(count, np.int64), categories=[obj])
     if isinstance(obj, list) and len(obj) == 1 and n != 1:  # one status for every cell
         if obj[0] is None:
             return pd.Categorical.from_codes(np.full(count, -1, np.int64), categories=[])
-        return _status(str(obj[0]), n, rows, ctx)
-    keys, items = _cells(obj, n, ctx, "status")
+        return _status_codes(str(obj[0]), n, rows, ctx, field)
+    keys, items = _cells(obj, n, ctx, field)
     codes, uniques = pd.factorize(pd.Series(np.asarray(items, dtype=object)).astype(object))
     categories = pd.Index([str(u) for u in uniques], dtype=str)
     if keys is None:
@@ -321,6 +404,18 @@ def _status(obj: Any, n: int, rows: npt.NDArray[np.int64] | None, ctx: _Context
     if rows is not None:
         full = full[rows]
     return pd.Categorical.from_codes(full, categories=categories)
+
+
+def _with_symbols(status: pd.Categorical | None, n: int, rows: npt.NDArray[np.int64] | None,
+                  cells: npt.NDArray[np.int64], symbols: list[str]) -> pd.Categorical:
+    """``status`` with ``symbols`` filled in at ``cells`` (cube positions) where it has none."""
+    count = n if rows is None else len(rows)
+    current = (np.full(count, None, dtype=object) if status is None
+               else np.asarray(status.astype(object)))
+    position = cells if rows is None else np.searchsorted(rows, cells)
+    free = pd.isna(current[position])
+    current[position[free]] = np.asarray(symbols, dtype=object)[free]
+    return pd.Categorical(current)
 
 
 def _notes(obj: Any) -> list[str]:
@@ -359,7 +454,7 @@ def _attrs(ds: Mapping[str, Any], ctx: _Context, dims: list[_Dimension], role: d
         "licence": licence,
         "role": role,
         "dimensions": {d.id: {"label": d.label, "size": len(d.codes), "codes": d.codes,
-                              "labels": d.labels} for d in dims},
+                              "labels": d.labels, **d.extra} for d in dims},
         "extension": dict(extension),
         "metadata_only": metadata_only,
         "provenance": prov,

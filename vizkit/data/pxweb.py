@@ -13,13 +13,22 @@ The response is stored as ``{cache_dir}/{key}.json`` where ``key`` is the SHA-25
 and the canonical (sorted-key) JSON body, next to ``{key}.meta.json`` with the URL, body and
 retrieval time. A second :func:`fetch` of the same query reads the file and never calls the
 network. The HTTP function is injectable (``http=``), so tests pass a fake.
+
+When the API refuses a query (400 bad selection, 403 too many cells, 404 no such table, 429 too
+many requests, 5xx), :func:`fetch` raises a :class:`~vizkit.data.DataError` naming the URL and
+the HTTP status and quoting the office's own explanation: PxWebApi 2's problem details
+(``title``/``detail``), a JSON-stat ``error``, or the first words of a text or HTML body; a
+429's ``Retry-After`` is kept. Nothing is cached then.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import html
 import json
+import re
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from os import PathLike
@@ -29,7 +38,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from vizkit.data.errors import DataError
-from vizkit.data.jsonstat import read_jsonstat
+from vizkit.data.jsonstat import error_text, read_jsonstat
 from vizkit.data.provenance import now_iso
 
 #: ``http(url, body_bytes) -> response_bytes``; raise on failure.
@@ -97,6 +106,51 @@ def urllib_post(url: str, body: bytes) -> bytes:
         return resp.read()
 
 
+_MAX_MESSAGE = 300
+
+
+def office_message(body: bytes) -> str:
+    """The explanation an API put in an error response, as one line.
+
+    Understands PxWebApi 2's problem details (``{"title": …, "detail": …}``), JSON-stat
+    errors, ``{"message": …}``/``{"error": …}`` bodies, and plain text or HTML (tags dropped).
+    """
+    text = body.decode("utf-8-sig", errors="replace").strip()
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        doc = None
+    if isinstance(doc, dict):
+        if "title" in doc or "detail" in doc:
+            parts = [str(doc[k]) for k in ("title", "detail") if doc.get(k)]
+            text = " — ".join(parts)
+        elif "error" in doc or doc.get("class") == "error":
+            text = error_text(doc)
+        elif doc.get("message") or doc.get("errors"):
+            text = str(doc.get("message") or doc.get("errors"))
+    elif isinstance(doc, (str, list)):
+        text = str(doc)
+    else:
+        text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)
+        text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    text = " ".join(text.split())
+    if len(text) > _MAX_MESSAGE:
+        text = text[: _MAX_MESSAGE - 1] + "…"
+    return text or "(no explanation in the response)"
+
+
+def _refused(url: str, exc: urllib.error.HTTPError) -> DataError:
+    try:
+        body = exc.read() or b""
+    except OSError:
+        body = b""
+    reason = f"the server refused the query ({exc.code} {exc.reason}): {office_message(body)}"
+    retry = exc.headers.get("Retry-After") if exc.headers else None
+    if retry:
+        reason += f" (retry after {retry} s)" if retry.isdigit() else f" (retry after {retry})"
+    return DataError(url, f"(HTTP {exc.code})", reason)
+
+
 def fetch(query: PxWebQuery, cache_dir: str | PathLike[str], *, http: HttpPost | None = None,
           refresh: bool = False) -> Path:
     """Fetch the query's response into the cache (once) and return the cached file's path.
@@ -108,7 +162,9 @@ def fetch(query: PxWebQuery, cache_dir: str | PathLike[str], *, http: HttpPost |
         refresh: Fetch again even when cached.
 
     Raises:
-        DataError: the response is not JSON (field ``(response)``, file = the URL).
+        DataError: the API refused the query (field ``(HTTP 400)`` etc., with the office's own
+            explanation), the server cannot be reached (``(network)``), or the response is not
+            JSON (``(response)``); the file named is the URL.
     """
     folder = Path(cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -116,7 +172,15 @@ def fetch(query: PxWebQuery, cache_dir: str | PathLike[str], *, http: HttpPost |
     path, meta = folder / f"{key}.json", folder / f"{key}.meta.json"
     if path.exists() and not refresh:
         return path
-    raw = (http or urllib_post)(query.url, json.dumps(query.body()).encode("utf-8"))
+    try:
+        raw = (http or urllib_post)(query.url, json.dumps(query.body()).encode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        raise _refused(query.url, exc) from None
+    except urllib.error.URLError as exc:
+        raise DataError(query.url, "(network)", f"cannot reach the server: {exc.reason}"
+                        ) from None
+    except TimeoutError:
+        raise DataError(query.url, "(network)", "no answer within the time limit") from None
     try:
         json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
 
@@ -45,6 +46,30 @@ def read(path: str | PathLike[str], *, id_property: str | None = None
         return read_jsonstat(p)
     raise DataError(p, "(format)", "unknown file type; expected .json, .geojson, .csv or "
                     ".parquet", suffix or None)
+
+
+def read_regions(path: str | PathLike[str], *, id_property: str | None = None
+                 ) -> pd.DataFrame:
+    """Read a file that must hold region polygons (``vizkit check --regions``): a GeoJSON
+    FeatureCollection of (Multi)Polygons, keyed as :func:`read` keys it.
+
+    Raises:
+        DataError: the file is not GeoJSON — the message names the path and what it is instead.
+    """
+    suffix = str(path).lower().rsplit(".", 1)[-1] if "." in str(path) else ""
+    if suffix not in ("json", "geojson"):
+        raise DataError(path, "(format)", "--regions needs a GeoJSON FeatureCollection of "
+                        "region polygons; this is not a .geojson/.json file", suffix or None)
+    doc, _ = load_json(path)
+    kind = doc.get("type") or doc.get("class") if isinstance(doc, Mapping) else None
+    if kind != "FeatureCollection":
+        what = ("a JSON-stat table" if isinstance(doc, Mapping) and "dimension" in doc else
+                f"JSON of type {kind!r}" if kind else f"a JSON {type(doc).__name__}")
+        raise DataError(path, "type", f"--regions needs a GeoJSON FeatureCollection of region "
+                        f"polygons; this is {what}")
+    regions = read(path, id_property=id_property)
+    assert isinstance(regions, pd.DataFrame)
+    return regions
 
 
 def _guess_id(doc: dict, path: Path) -> str:

@@ -1,13 +1,16 @@
 """CSV (with Swedish conventions detected) and Parquet → DataFrame.
 
 Statistics offices in the Nordics publish CSV with a semicolon separator, a decimal comma,
-``".."`` for a missing value and, in older exports, ISO-8859-1 instead of UTF-8.
+``".."`` for a missing value and, in older exports, ISO-8859-1 instead of UTF-8 (often with a
+BOM); Statistics Norway's grid files are separated by single spaces (``rute_100m sum``).
 :func:`read_csv` detects all of these (each can also be given) and lets pandas do the parsing.
 Every column is first read as text; a column is converted to numbers only when *every*
-non-missing cell parses, and code-like columns stay strings so ``"0114"`` keeps its zero. A column
-is code-like when it is named like a code (``*code*``, ``*kod*``, ``id``, ``*_id``, ``ssbid*``,
-``kommun``, ``lan``, ``region``, ``origin``, ``destination``) or any of its all-digit values
-starts with ``0``.
+non-missing cell parses (digit groups such as ``"1 234"`` or a quoted ``"1,234"`` included), and
+code-like columns stay strings so ``"0114"`` keeps its zero. A column is code-like when it is
+named like an identifier (:func:`vizkit.data.columns.is_identifier_name`: ``*code*``, ``*kod*``,
+``id``, ``*_id``, ``ssbid*``, ``rute_100m``, ``kommun``, ``lan``, ``region``, ``origin``,
+``destination`` …) or any of its all-digit values starts with ``0``. Which columns are keys and
+which are measures is decided by :mod:`vizkit.data.columns`, the one rule for every module.
 """
 
 from __future__ import annotations
@@ -23,22 +26,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from vizkit.data.columns import MISSING, is_identifier_name, to_numbers
 from vizkit.data.errors import DataError
 from vizkit.data.provenance import Provenance, sidecar_provenance
 
-#: Cell texts read as missing ("." is Statistics Norway's "not applicable", ".." SCB's missing).
-MISSING = ("", ".", "..", "...", "....", "NA", "NaN")
 _SEPARATORS = (";", "\t", ",", "|")
-_CODE_NAME = re.compile(
-    r"(code|kod|^id$|_id$|^id_|ssbid|rutid|grid_?id|^kommun$|^lan$|^län$|^region$|"
-    r"^origin$|^destination$|^ru\d+m$)", re.IGNORECASE)
+#: ``sep`` for files whose fields are separated by runs of spaces (pandas' whitespace mode).
+WHITESPACE = r"\s+"
 _SAMPLE_LINES = 200
 
 
 def detect_encoding(raw: bytes) -> str:
-    """``"utf-8-sig"`` (with BOM), ``"utf-8"``, or ``"iso-8859-1"`` when not valid UTF-8."""
+    """``"utf-8-sig"`` (with BOM), ``"utf-16"`` (with its BOM: Excel's "Unicode text"),
+    ``"utf-8"``, or ``"iso-8859-1"`` when not valid UTF-8."""
     if raw.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -47,10 +51,18 @@ def detect_encoding(raw: bytes) -> str:
 
 
 def detect_separator(lines: list[str]) -> str:
-    """The separator found the same nonzero number of times on every sample line."""
+    """The separator found the same nonzero number of times on every sample line.
+
+    When none of ``;``, tab, ``,`` and ``|`` occurs, but every line splits on spaces into the
+    same number (≥ 2) of fields, the file is whitespace-separated: :data:`WHITESPACE`.
+    """
     lines = [ln for ln in lines if ln.strip()]
     if not lines:
         return ","
+    if not any(sep in ln for ln in lines for sep in _SEPARATORS):
+        widths = {len(ln.split()) for ln in lines}
+        if len(widths) == 1 and widths.pop() >= 2:
+            return WHITESPACE
     best, best_score = ",", -1.0
     for sep in _SEPARATORS:
         counts = [next(_csv.reader([ln], delimiter=sep)).__len__() - 1 for ln in lines]
@@ -65,7 +77,7 @@ def detect_separator(lines: list[str]) -> str:
 
 def detect_decimal(lines: list[str], sep: str) -> str:
     """``","`` when fields like ``39,9`` appear (only possible when ``sep`` is not a comma)."""
-    if sep == ",":
+    if sep in (",", WHITESPACE):
         return "."
     field = re.compile(rf"(?:^|{re.escape(sep)})\s*-?\d+,\d+\s*(?={re.escape(sep)}|$)")
     return "," if any(field.search(ln) for ln in lines[1:]) else "."
@@ -78,7 +90,8 @@ def read_csv(path: str | PathLike[str], *, sep: str | None = None, decimal: str 
 
     Args:
         path: The file.
-        sep: Field separator; detected from the first lines when None.
+        sep: Field separator; detected from the first lines when None (``;``, tab, ``,``, ``|``,
+            or :data:`WHITESPACE` for space-separated files).
         decimal: ``"."`` or ``","``; detected when None.
         encoding: Text encoding; UTF-8 (with or without BOM) or ISO-8859-1 when None.
         missing: Cell texts that mean "missing" (NaN in numeric columns).
@@ -130,7 +143,7 @@ def read_csv(path: str | PathLike[str], *, sep: str | None = None, decimal: str 
 
 def is_code_column(name: str, values: pd.Series, missing: tuple[str, ...] = MISSING) -> bool:
     """True when a text column holds codes that must stay strings."""
-    if _CODE_NAME.search(name):
+    if is_identifier_name(name):
         return True
     s = values[~values.isin(missing)]
     digits = s.str.fullmatch(r"\d+")
@@ -144,10 +157,7 @@ def _convert(s: pd.Series, name: str, decimal: str, missing: tuple[str, ...], fo
     is_missing = s.isin(missing)
     if force or is_code_column(name, s, missing):
         return s.where(~is_missing).astype(str)
-    t = s.where(~is_missing)
-    if decimal == ",":
-        t = t.str.replace("\u00a0", "", regex=False).str.replace(",", ".", regex=False)
-    num = pd.to_numeric(t, errors="coerce")
+    num = to_numbers(s.where(~is_missing), decimal)
     if (num.isna() & ~is_missing).any():
         return s.where(~is_missing).astype(str)  # not numeric: keep the text
     arr = num.to_numpy(dtype=np.float64)

@@ -3,6 +3,13 @@
 A :class:`GpuContext` wraps one :class:`moderngl.Context`, caches compiled programs per
 (shader files, defines) and counts the GL objects created through it. It is created by a
 target and passed down explicitly (no global context).
+
+``upload_bytes`` counts every byte sent from the CPU into GPU buffers and textures: the data
+given to :meth:`~GpuContext.buffer`, :meth:`~GpuContext.texture` and
+:meth:`~GpuContext.texture_array`, and every later ``.write()``/``.write_chunks()`` on a buffer or
+texture owned by one of this context's resource groups (however it was created). A write whose
+source is another GPU buffer (a pixel-pack buffer) moves no CPU data and counts 0; uniform values
+are not counted (they are the per-frame, free kind of change).
 """
 
 from __future__ import annotations
@@ -96,6 +103,23 @@ class GpuContext:
 
     def created(self, obj: Any) -> None:
         self.live[type(obj).__name__] += 1
+        if isinstance(obj, _WRITABLE):
+            self._count_writes(obj)
+
+    def _count_writes(self, obj: Any) -> None:
+        """Route ``obj.write``/``obj.write_chunks`` through :attr:`upload_bytes`."""
+        for method in ("write", "write_chunks"):
+            original = getattr(obj, method, None)
+            if original is None or getattr(original, "_vizkit_counted", False):
+                continue
+
+            def counted(*args: Any, _original: Any = original, _method: str = method,
+                        **kwargs: Any) -> Any:
+                self.upload_bytes += _host_bytes(obj, _method, args, kwargs)
+                return _original(*args, **kwargs)
+
+            counted._vizkit_counted = True  # type: ignore[attr-defined]
+            setattr(obj, method, counted)
 
     def released(self, obj: Any) -> None:
         self.live[type(obj).__name__] -= 1
@@ -154,6 +178,23 @@ class GpuContext:
         self._programs.clear()
         if self.owns_context:
             self.ctx.release()
+
+
+_WRITABLE = (moderngl.Buffer, moderngl.Texture, moderngl.TextureArray, moderngl.Texture3D,
+             moderngl.TextureCube)
+
+
+def _host_bytes(obj: Any, method: str, args: tuple, kwargs: dict) -> int:
+    """Bytes a ``write``/``write_chunks`` call sends from the CPU (0 from a GPU buffer)."""
+    if isinstance(obj, moderngl.TextureCube):  # write(face, data, ...)
+        data = args[1] if len(args) > 1 else kwargs.get("data")
+    else:
+        data = args[0] if args else kwargs.get("data")
+    if isinstance(data, moderngl.Buffer) or data is None:
+        return 0
+    if isinstance(data, np.ndarray):
+        return int(data.nbytes)
+    return len(memoryview(data).cast("B"))
 
 
 def display_available() -> bool:

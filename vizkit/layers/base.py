@@ -7,6 +7,10 @@
 3. ``draw(view)``: per frame; sets uniforms only and issues draw calls.
 4. ``release()``: frees every GL object the layer created (its :class:`ResourceGroup`).
 
+Layers that draw counts also take ``policy=None`` (the scene's policy): ``Scene.add`` calls
+:meth:`Layer.bind_policy` with the scene's policy before the first upload — see
+:mod:`vizkit.layers.protection` for the disclosure-control contract.
+
 Costs of change, stated on each setter: a *uniform* change is free per frame; an *attribute*
 change re-uploads (``invalidate()``); a *variant* change (a ``#define``) rebuilds the program.
 """
@@ -14,12 +18,15 @@ change re-uploads (``invalidate()``); a *variant* change (a ``#define``) rebuild
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from vizkit.gpu import GpuContext, ResourceGroup
 from vizkit.view import ViewState
+
+if TYPE_CHECKING:
+    from vizkit.privacy.policy import Policy
 
 
 @dataclass(frozen=True)
@@ -106,3 +113,8 @@ class Layer:
 
     def set_time(self, t: float) -> None:
         """Follow scene time ``t`` (uniform-only; layers that animate override this)."""
+
+    def bind_policy(self, scene_policy: Policy) -> None:
+        """Take the scene's disclosure policy (``Scene.add`` calls this). Layers that draw no
+        counts ignore it; count layers protect their values under it (tightened by their own
+        ``policy=``) — see :mod:`vizkit.layers.protection`."""

@@ -8,12 +8,21 @@ per pixel — so animating between years costs a few uniforms per frame whatever
 
 Inputs: a 2-D array with its extent, a ``(T, H, W)`` series, a ``vizkit.data.Grid`` (or any
 object with ``.values`` and ``.extent``), or points binned to a grid with
-:meth:`Terrain.from_points` (a DataFrame of x, y, value and optionally a time column).
+:meth:`Terrain.from_points` (a DataFrame of x, y, value and optionally a time column; binned by
+:func:`vizkit.data.grid_points`).
+
+Values are counts under disclosure control (:mod:`vizkit.layers.protection`): protected when
+the layer joins a scene (the scene's policy) or when first needed; a measure declares its base
+counts with ``base=``.
 
 Costs of change (see :mod:`vizkit.layers.base`): :attr:`Terrain.time_index`,
 :attr:`Terrain.exaggeration`, :attr:`Terrain.sun`, :attr:`Terrain.ambient`,
 :attr:`Terrain.no_data` and :meth:`Terrain.show_change` are uniforms (free per frame);
 :attr:`Terrain.contours` on/off is a variant (one program rebuild); new values mean a new layer.
+
+The module stays whole (about 570 lines, most of them the documented inputs and read-outs):
+one layer's inputs, value read-outs and draw are one lifecycle. What terrains share with
+regions lives in :mod:`vizkit.layers.timesteps` and :mod:`vizkit.layers.protection`.
 """
 
 from __future__ import annotations
@@ -28,22 +37,28 @@ import numpy.typing as npt
 import pandas as pd
 
 from vizkit.colormap import DIVERGING_DEFAULT, Colormap
+from vizkit.data.grid import grid_points
 from vizkit.easing import Easing, get_easing
 from vizkit.gpu import GpuContext, ResourceGroup
 from vizkit.layers.base import Layer, PickRecord
-from vizkit.layers.legend import HIDDEN_COLOR, NO_DATA_GREY, ColorScale, color_scale, scaled
-from vizkit.layers.protection import DEFAULT_POLICY, Policy, protect_steps
+from vizkit.layers.legend import HIDDEN_COLOR, NO_DATA_GREY, scaled
+from vizkit.layers.protection import (
+    REMOVED,
+    DisclosureControlled,
+    StepProtection,
+    explicit_policy,
+    label_text,
+    reject_counts_keyword,
+    require_counts,
+)
+from vizkit.layers.timesteps import SCALES, TimeSteps, numeric_column, time_labels, time_steps
+from vizkit.privacy import Policy
 from vizkit.view import ViewState
 
-SCALES = {"linear": 0, "sqrt": 1, "log": 2}
 NO_DATA = ("hole", "grey")
 NORMALS = ("auto", "vertex", "pixel")
 PIXEL_NORMALS_FROM = 512 * 512  # cells from which normals="auto" lights per pixel
 Extent = tuple[float, float, float, float]
-
-
-def _scale_np(values: np.ndarray, scale: str) -> np.ndarray:
-    return scaled(values, scale)
 
 
 def grid_indices(width: int, height: int) -> npt.NDArray[np.uint32]:
@@ -58,185 +73,7 @@ def grid_indices(width: int, height: int) -> npt.NDArray[np.uint32]:
     return np.stack([a, b, d, a, d, c], axis=1).ravel()
 
 
-# -- input helpers shared with the regions layer ----------------------------------------------
-def numeric_column(frame: pd.DataFrame, column: str, owner: str, *,
-                   allow_nan: bool = True) -> npt.NDArray[np.float64]:
-    """``frame[column]`` as float64, or a clear error naming the column and bad values."""
-    if column not in frame.columns:
-        raise ValueError(f"{owner}: no column {column!r} (columns: "
-                         f"{', '.join(map(str, frame.columns))})")
-    raw = frame[column]
-    numbers = pd.to_numeric(raw, errors="coerce")
-    bad = numbers.isna() & raw.notna()
-    if bad.any():
-        sample = ", ".join(repr(v) for v in raw[bad].unique()[:5])
-        raise TypeError(f"{owner}: column {column!r} must be numeric; {int(bad.sum())} "
-                        f"value(s) are not, e.g. {sample}")
-    out = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
-    if np.isinf(out).any():
-        raise ValueError(f"{owner}: column {column!r} contains infinity; use NaN for no data")
-    if not allow_nan and np.isnan(out).any():
-        rows = list(frame.index[np.isnan(out)][:5])
-        raise ValueError(f"{owner}: column {column!r} has missing values (rows {rows})")
-    return out
-
-
-def time_steps(labels: Sequence[Any]) -> tuple[list[Any], npt.NDArray[np.int64]]:
-    """Sorted distinct time labels and each input's step index (vectorised)."""
-    codes, uniques = pd.factorize(pd.Series(list(labels)), sort=True)
-    return list(uniques), codes.astype(np.int64)
-
-
-class TimeSteps:
-    """Shared by statistics layers over time steps (terrain cells, regions): fractional steps
-    with optional labels (years), the change view and legend data. ``values`` is
-    ``(T, …)``; the layer sets the colour and change attributes in its ``__init__``."""
-
-    values: npt.NDArray[np.float32]
-    name: str
-    privacy_statement: str = ""   # set by the layer from its disclosure policy
-    domain: tuple[float, float]
-    scale: str
-    colormap: Colormap
-    units: str
-    label: str
-    no_data: str
-    change: tuple[int, int] | None
-    change_colormap: Colormap
-    change_range: float
-
-    steps: int
-    times: tuple[Any, ...]
-    time_index: float
-    easing: Easing
-
-    def _steps_and_mix(self, time_index: float) -> tuple[int, int, float]:
-        last = self.steps - 1
-        x = min(max(float(time_index), 0.0), float(last))
-        step0 = min(math.floor(x), last)
-        step1 = min(step0 + 1, last)
-        return step0, step1, self.easing(x - step0) if step1 != step0 else 0.0
-
-    def step_of(self, label: Any) -> int:
-        """The index of a time label (``terrain.step_of(2020)``); ints and strings both match."""
-        for i, t in enumerate(self.times):
-            if t == label or str(t) == str(label):
-                return i
-        raise ValueError(f"{getattr(self, 'name', '')}: no time step {label!r} "
-                         f"(steps: {', '.join(map(str, self.times))})")
-
-    def time_label(self, time_index: float | None = None) -> object:
-        """The time shown at a fractional step: its label on a step, an interpolated number
-        between numeric labels (2019.5), else the nearest step's label or the index."""
-        x = self.time_index if time_index is None else time_index
-        s0, s1, mix = self._steps_and_mix(x)
-        if not self.times:
-            return float(s0 + mix)
-        if mix == 0.0:
-            return self.times[s0]
-        if mix == 1.0:
-            return self.times[s1]
-        try:
-            a, b = float(self.times[s0]), float(self.times[s1])
-            return a + (b - a) * mix
-        except (TypeError, ValueError):
-            return self.times[s1 if mix >= 0.5 else s0]
-
-    # -- change view -------------------------------------------------------------------------
-    def show_change(self, from_step: int | object, to_step: int | object, *,
-                    colormap: str | Sequence[object] | Colormap = DIVERGING_DEFAULT,
-                    limit: float | None = None) -> None:
-        """Colour by the change from one time step to another on a diverging map (a uniform).
-
-        Steps are indices or time labels (years). Heights keep following :attr:`time_index`.
-        ``limit``: the change at either end of the map (default: the largest absolute change).
-        """
-        a, b = self._step_arg(from_step), self._step_arg(to_step)
-        self.change = (a, b)
-        cmap = Colormap(colormap)
-        if cmap.name != self.change_colormap.name or cmap.name == "custom":
-            self.change_colormap = cmap
-            self.invalidate()  # the diverging table is uploaded with the layer
-        if limit is None:
-            delta = self.values[b] - self.values[a]
-            finite = delta[np.isfinite(delta)]
-            limit = float(np.abs(finite).max()) if finite.size else 1.0
-        self.change_range = float(limit) if limit > 0 else 1.0
-
-    def show_values(self) -> None:
-        """Back from the change view to colouring by value (a uniform)."""
-        self.change = None
-
-    def _step_arg(self, step: int | object) -> int:
-        if isinstance(step, (int, np.integer)) and not self.times:
-            index = int(step)
-        elif self.times:
-            try:
-                return self.step_of(step)
-            except ValueError:
-                if not isinstance(step, (int, np.integer)):
-                    raise
-                index = int(step)
-        else:
-            raise ValueError(f"{self.name}: time step {step!r} is not an index and the layer "
-                             "has no time labels")
-        if not 0 <= index < self.steps:
-            raise ValueError(f"{self.name}: time step {index} out of range 0…{self.steps - 1}")
-        return index
-
-    def legend(self) -> ColorScale:
-        """The colour scale drawn now: values (sequential) or, in a change view, changes."""
-        no_data = NO_DATA_GREY if self.no_data == "grey" else None
-        if self.change is not None:
-            a, b = (self.times[i] if self.times else i for i in self.change)
-            return color_scale((-self.change_range, self.change_range), "diverging",
-                               self.change_colormap, units=self.units, no_data_color=no_data,
-                               label=f"Change {a}→{b}" + (f": {self.label}" if self.label else ""),
-                               note=self.privacy_statement)
-        return color_scale(self.domain, self.scale, self.colormap, units=self.units,
-                           label=self.label, no_data_color=no_data, note=self.privacy_statement,
-                           hidden_color=self._legend_hidden_color())
-
-    def _upload_colormaps(self, gpu: GpuContext, group: ResourceGroup) -> None:
-        """The value and change colour maps as 256×1 lookup textures (clamped at the ends)."""
-        self._colormap_tex = gpu.texture(group, (256, 1), 4, self.colormap.lut())
-        self._change_tex = gpu.texture(group, (256, 1), 4, self.change_colormap.lut())
-        for tex in (self._colormap_tex, self._change_tex):
-            tex.repeat_x = tex.repeat_y = False
-
-    def _variant(self, pass_name: str, has_no_data: bool) -> dict[str, object]:
-        """Shader defines every statistics layer shares: the scale, the pick pass, no data."""
-        defines: dict[str, object] = {"SCALE": SCALES[self.scale]}
-        if pass_name == "pick":
-            defines["PICK"] = 1
-        if has_no_data:
-            defines["NO_DATA"] = 1
-        return defines
-
-    def _legend_hidden_color(self) -> tuple[float, float, float, float] | None:
-        hidden = getattr(self, "hidden", None)
-        return self.hidden_color if hidden is not None and hidden.any() else None
-
-    @staticmethod
-    def _blend(a: Any, b: Any, mix: float) -> Any:
-        """As the shaders blend: the pure step at 0 and 1, NaN if either is NaN in between."""
-        if mix <= 0.0:
-            return a
-        if mix >= 1.0:
-            return b
-        return a + (b - a) * mix
-
-
-def _labels(times: Sequence[Any] | None, steps: int, owner: str) -> tuple[Any, ...]:
-    if times is None:
-        return ()
-    labels = tuple(times)
-    if len(labels) != steps:
-        raise ValueError(f"{owner}: {len(labels)} time labels for {steps} time steps")
-    return labels
-
-
-class Terrain(TimeSteps, Layer):
+class Terrain(TimeSteps, DisclosureControlled, Layer):
     """A height field from a grid of values, optionally over several time steps.
 
     Args:
@@ -266,10 +103,14 @@ class Terrain(TimeSteps, Layer):
             one texture fetch per vertex instead of five) or ``"auto"`` (default: ``"pixel"``
             from 512×512 cells up, where triangles are about a pixel and both look the same).
             A variant: changing it rebuilds the program.
-        policy: disclosure control applied to count values before upload (default: values
-            below 5 are not shown); hidden cells are drawn flat grey. ``Policy.off(reason)``
-            is the explicit, logged opt-out. See :mod:`vizkit.layers.protection`.
-        counts: whether the values are counts (``None``: non-negative whole numbers are).
+        policy: disclosure control (see :mod:`vizkit.layers.protection`). ``None`` (default):
+            the scene's policy, bound by ``scene.add`` (values below 5 are not shown, unless
+            the exhibit says otherwise); a :class:`~vizkit.privacy.Policy` makes it stricter;
+            ``Policy.off(reason)`` is the explicit, logged opt-out (data not about people).
+        base: for a measure (a rate, a mean, a share per cell): the counts it rests on, the
+            same shape as ``values``. Cells whose base is below ``k`` are hidden; the measure
+            itself is shown unperturbed. Without ``base`` the values must be counts (whole
+            numbers ≥ 0; NaN is no data) — anything else is an error naming the cell.
         hidden_color: RGBA (0–1) of the hatching over hidden cells (a uniform); pick one that
             stays visible but quiet against the scene's background.
     """
@@ -283,10 +124,9 @@ class Terrain(TimeSteps, Layer):
                  units: str = "", label: str = "", no_data: str = "hole",
                  contours: float | None = None,
                  contour_color: Sequence[float] = (0.0, 0.0, 0.0, 0.45),
-                 normals: str = "auto", policy: Policy = DEFAULT_POLICY,
-                 hidden_color: Sequence[float] = HIDDEN_COLOR,
-                 counts: bool | None = None, name: str | None = None,
-                 provenance: object = None):
+                 normals: str = "auto", policy: Policy | None = None,
+                 base: Any = None, hidden_color: Sequence[float] = HIDDEN_COLOR,
+                 name: str | None = None, provenance: object = None, counts: Any = REMOVED):
         if _is_grid_like(values):
             grid = values
             values = grid.values
@@ -297,33 +137,9 @@ class Terrain(TimeSteps, Layer):
             if provenance is None:
                 provenance = getattr(grid, "provenance", None)
         super().__init__(name=name or "Terrain", provenance=provenance)
-        array = np.asarray(values)
-        if not np.issubdtype(array.dtype, np.number):
-            raise TypeError(f"{self.name}: values must be numeric, got dtype {array.dtype}")
-        if array.ndim == 2:
-            array = array[np.newaxis]
-        if array.ndim != 3:
-            raise ValueError(f"{self.name}: values must be (H, W) or (T, H, W), got shape "
-                             f"{array.shape}")
-        if array.shape[1] < 2 or array.shape[2] < 2:
-            raise ValueError(f"{self.name}: a terrain needs at least 2×2 cells, got "
-                             f"{array.shape[1]}×{array.shape[2]}")
-        with np.errstate(under="ignore", over="raise"):  # tiny values round to 0 in float32
-            try:
-                self.values = np.ascontiguousarray(array, dtype=np.float32)
-            except FloatingPointError:
-                raise ValueError(f"{self.name}: values exceed float32 range") from None
-        finite = np.isfinite(self.values)
-        if not finite.all() and np.isinf(self.values).any():
-            raise ValueError(f"{self.name}: values contain infinity; use NaN for no data")
-        # Disclosure control before anything else sees the values: the raw ones are not kept.
-        protected = protect_steps(self.values, policy, counts, self.name, grid=True)
-        self.values = np.ascontiguousarray(protected.values)
-        self.hidden = protected.hidden
-        self.privacy_statement = protected.statement
-        self.hidden_color = tuple(float(c) for c in hidden_color)
-        # Hidden cells are NaN like no-data ones, but drawn hatched (HIDDEN variant), never
-        # silently missing; picking answers over them with NaN.
+        reject_counts_keyword(counts, self.name)
+        own = explicit_policy(policy, self.name)
+        raw = self._float_array(values, "values")
         if extent is None:
             raise ValueError(f"{self.name}: extent (xmin, ymin, xmax, ymax) is required with a "
                              "plain array")
@@ -331,22 +147,41 @@ class Terrain(TimeSteps, Layer):
             raise ValueError(f"{self.name}: extent must be (xmin, ymin, xmax, ymax) with "
                              f"xmax > xmin and ymax > ymin, got {tuple(extent)}")
         self.extent: Extent = tuple(float(v) for v in extent)  # type: ignore[assignment]
+        self._shape = raw.shape
+        self.times = time_labels(times, self.steps, self.name)
+        base_counts = None
+        if base is not None:
+            base_counts = self._float_array(getattr(base, "values", base) if _is_grid_like(base)
+                                            else base, "base").astype(np.float64)
+            if base_counts.shape != raw.shape:
+                raise ValueError(f"{self.name}: base has shape {base_counts.shape[1:]} × "
+                                 f"{base_counts.shape[0]} steps, values "
+                                 f"{raw.shape[1:]} × {raw.shape[0]}; they must match")
+        if own is None or own.enabled:  # a layer knows what it draws: counts, or a measure
+            checked, what = (raw, "values") if base_counts is None else (base_counts,
+                                                                         "base counts")
+            require_counts(checked, self.name, lambda i: self._describe_cell(i, what,
+                                                                              np.ndim(values)),
+                           what=what)
+        # Disclosure control runs when the policy is final (scene.add) or first needed; the
+        # raw values stay inside the protection, never drawn, picked or read out.
+        self._protection = StepProtection(raw, owner=self.name, policy=own, base=base_counts,
+                                          kind="grid", identity=self._cell_identity,
+                                          total_of="all squares")
+        self.hidden_color = tuple(float(c) for c in hidden_color)
+        # Hidden cells are NaN like no-data ones, but drawn hatched (HIDDEN variant), never
+        # silently missing; picking answers over them with NaN.
         if scale not in SCALES:
             raise ValueError(f"{self.name}: scale must be one of {sorted(SCALES)}, got {scale!r}")
         self.scale = scale
         self.colormap = Colormap(colormap)
-        if domain is None:
-            has_data = bool(np.isfinite(self.values).any())  # after protection
-            domain = ((float(np.nanmin(self.values)), float(np.nanmax(self.values)))
-                      if has_data else (0.0, 1.0))
-        self.domain = (float(domain[0]), float(domain[1]))
+        self.domain = domain  # None: the shown values' range, once protected
         width, height = self.extent[2] - self.extent[0], self.extent[3] - self.extent[1]
         self.max_height = 0.15 * max(width, height) if max_height is None else float(max_height)
         self.exaggeration = float(exaggeration)
         self.sun = sun
         self.ambient = float(ambient)
         self.easing = get_easing(easing)
-        self.times = _labels(times, self.steps, self.name)
         self.units = units
         self.label = label
         self.no_data = no_data
@@ -359,30 +194,96 @@ class Terrain(TimeSteps, Layer):
         self.time_index = 0.0  # fractional time step shown: 1.25 = a quarter from step 1 to 2
         self.change: tuple[int, int] | None = None  # steps compared by the change view
         self.change_colormap = Colormap(DIVERGING_DEFAULT)
-        self.change_range = 1.0
         self.pick_id = 0
         self._programs: dict[str, Any] = {}
+
+    def _float_array(self, values: Any, what: str) -> npt.NDArray[np.float32]:
+        """``(T, H, W)`` float32 from an ``(H, W)`` or ``(T, H, W)`` array, or a clear error."""
+        array = np.asarray(values)
+        if not np.issubdtype(array.dtype, np.number):
+            raise TypeError(f"{self.name}: {what} must be numeric, got dtype {array.dtype}")
+        if array.ndim == 2:
+            array = array[np.newaxis]
+        if array.ndim != 3:
+            raise ValueError(f"{self.name}: {what} must be (H, W) or (T, H, W), got shape "
+                             f"{array.shape}")
+        if array.shape[1] < 2 or array.shape[2] < 2:
+            raise ValueError(f"{self.name}: a terrain needs at least 2×2 cells, got "
+                             f"{array.shape[1]}×{array.shape[2]}")
+        with np.errstate(under="ignore", over="raise"):  # tiny values round to 0 in float32
+            try:
+                out = np.ascontiguousarray(array, dtype=np.float32)
+            except FloatingPointError:
+                raise ValueError(f"{self.name}: {what} exceed float32 range") from None
+        if np.isinf(out).any():
+            raise ValueError(f"{self.name}: {what} contain infinity; use NaN for no data")
+        return out
+
+    def _describe_cell(self, flat: int, what: str, ndim: int) -> str:
+        """Where a flat index of the (T, H, W) values came from, in the caller's terms."""
+        step, row, col = np.unravel_index(flat, self._shape)
+        name = "values" if what == "values" else "base"
+        if ndim == 2:
+            return f"{name}[{row}, {col}] (row {row} from the south, column {col})"
+        return f"{name}[{step}, {row}, {col}] (step {step}, row {row}, column {col})"
+
+    def _cell_identity(self, step: int) -> pd.DataFrame:
+        """What identifies each cell of a step, for cell keys: its south-west corner and size
+        in metres (to the millimetre) and the time label — not its position in the array."""
+        h, w = self.grid_shape
+        cx, cy = self.cell_size
+        rows, cols = np.divmod(np.arange(h * w), w)
+        return pd.DataFrame({"x": np.round(self.extent[0] + cols * cx, 3),
+                             "y": np.round(self.extent[1] + rows * cy, 3),
+                             "size": np.full(h * w, round(cx, 3)),
+                             "time": self._step_identity(step)})
+
+    def mark_no_data(self, cells: npt.ArrayLike) -> None:
+        """Make cells no data in every time step — squares outside a county, say.
+
+        Args:
+            cells: ``(H, W)`` bool, True where there is no data (drawn as holes or grey,
+                never as zero). Disclosure control runs again without them; an attribute
+                change (the values are uploaded again).
+        """
+        mask = np.asarray(cells, dtype=bool)
+        if mask.shape != self.grid_shape:
+            raise ValueError(f"{self.name}: mark_no_data needs an (H, W) = {self.grid_shape} "
+                             f"mask, got shape {mask.shape}")
+        protection = self._protection  # copies: the caller's arrays are never written
+        protection.raw = protection.raw.copy()
+        protection.raw[:, mask] = np.nan
+        if protection.base is not None:
+            protection.base = protection.base.copy()
+            protection.base[:, mask] = np.nan
+        protection.reset()
+        self.invalidate()
 
     @classmethod
     def from_points(cls, frame: pd.DataFrame, *, x: str = "x", y: str = "y",
                     value: str = "value", cell_size: float, time: str | None = None,
                     extent: Sequence[float] | None = None, fill: float = 0.0,
-                    **options: Any) -> Terrain:
+                    base: str | None = None, **options: Any) -> Terrain:
         """Bin points (a DataFrame of x, y, value[, time]) into cells and build a terrain.
 
-        Values falling into one cell (and time step) are summed — counts per cell. A NaN value
-        (a suppressed count) makes its cell no-data. Cells without points get ``fill``
-        (0: nobody lives there; pass ``np.nan`` to show them as no data).
+        Binning is :func:`vizkit.data.grid_points` (one ``np.bincount`` per time step).
+        Counts falling into one cell (and time step) are summed. A NaN value (a suppressed
+        count) makes its cell no data. Cells without points get ``fill`` (0: nobody lives
+        there; pass ``np.nan`` to show them as no data).
 
         Args:
             frame: one row per point (or per grid cell, with x/y its corner or centre).
-            x, y, value: column names; x/y in metres, value a number.
+            x, y, value: column names; x/y in metres, value a count (or a measure with
+                ``base``).
             cell_size: side of a square cell, metres.
             time: optional column of time labels (years); steps are its sorted distinct values.
-            extent: ``(xmin, ymin, xmax, ymax)``; default: the points' bounds snapped outwards
-                to multiples of ``cell_size``. Points outside a given extent are ignored.
+            extent: ``(xmin, ymin, xmax, ymax)``, a whole number of cells; default: the
+                points' bounds snapped outwards to multiples of ``cell_size``. Points outside
+                a given extent are ignored.
             fill: value of cells without points.
-            **options: passed to :class:`Terrain` (colormap, scale, units, …).
+            base: for a measure: the column of counts it rests on (summed per cell like
+                counts). A measure cannot be summed, so then each cell may hold one row.
+            **options: passed to :class:`Terrain` (colormap, scale, units, policy, …).
         """
         owner = f"{options.get('name') or 'Terrain'}.from_points"
         if not isinstance(frame, pd.DataFrame):
@@ -391,22 +292,23 @@ class Terrain(TimeSteps, Layer):
             raise ValueError(f"{owner}: cell_size must be positive, got {cell_size!r}")
         if len(frame) == 0:
             raise ValueError(f"{owner}: the DataFrame has no rows")
-        for column in (x, y, value, *(() if time is None else (time,))):
+        for column in (x, y, value, *(c for c in (time, base) if c is not None)):
             if column not in frame.columns:
                 raise ValueError(f"{owner}: no column {column!r} (columns: "
                                  f"{', '.join(map(str, frame.columns))})")
         xs = numeric_column(frame, x, owner, allow_nan=False)
         ys = numeric_column(frame, y, owner, allow_nan=False)
         vs = numeric_column(frame, value, owner)
+        bs = None if base is None else numeric_column(frame, base, owner)
+        policy = options.get("policy")
+        if policy is None or getattr(policy, "enabled", True):
+            column, numbers = (value, vs) if bs is None else (base, bs)
+            require_counts(numbers, owner, lambda i: f"column {column!r}, row "
+                           f"{label_text(frame.index[i])}",
+                           what="values" if bs is None else "base counts")
         c = float(cell_size)
-        if extent is None:
-            extent = (math.floor(xs.min() / c) * c, math.floor(ys.min() / c) * c,
-                      (math.floor(xs.max() / c) + 1) * c, (math.floor(ys.max() / c) + 1) * c)
-        xmin, ymin, xmax, ymax = (float(v) for v in extent)
-        w, h = round((xmax - xmin) / c), round((ymax - ymin) / c)
-        if w < 2 or h < 2:
-            raise ValueError(f"{owner}: the points span {w}×{h} cells of {c} m; a terrain "
-                             "needs at least 2×2")
+        if extent is None:  # the points' bounds, snapped outwards as grid_points snaps them
+            extent = grid_points([xs.min(), xs.max()], [ys.min(), ys.max()], cell_size=c).extent
         if time is None:
             labels, step = None, np.zeros(len(frame), np.int64)
         else:
@@ -415,18 +317,35 @@ class Terrain(TimeSteps, Layer):
                 raise ValueError(f"{owner}: column {time!r} has missing time labels (rows "
                                  f"{rows})")
             labels, step = time_steps(frame[time])
-        steps = 1 if labels is None else len(labels)
-        col = np.floor((xs - xmin) / c).astype(np.int64)
-        row = np.floor((ys - ymin) / c).astype(np.int64)
-        inside = (col >= 0) & (col < w) & (row >= 0) & (row < h)
-        flat = ((step * h + row) * w + col)[inside]
-        size = steps * h * w
-        sums = np.bincount(flat, weights=vs[inside], minlength=size)
-        counts = np.bincount(flat, minlength=size)
-        grid = np.where(counts > 0, sums, fill).reshape(steps, h, w)
+
+        def binned(weights: np.ndarray | None) -> np.ndarray:
+            """(T, H, W) sums of ``weights`` (or point counts) per cell and time step."""
+            layers = []
+            for s in range(1 if labels is None else len(labels)):
+                rows = step == s
+                try:
+                    grid = grid_points(xs[rows], ys[rows], None if weights is None
+                                       else weights[rows], cell_size=c,
+                                       extent=tuple(float(v) for v in extent))
+                except ValueError as exc:
+                    raise ValueError(f"{owner}: {exc}") from None
+                layers.append(grid.values)
+            return np.stack(layers)
+
+        points = binned(None)
+        h, w = points.shape[1:]
+        if w < 2 or h < 2:
+            raise ValueError(f"{owner}: the points span {w}×{h} cells of {c} m; a terrain "
+                             "needs at least 2×2")
+        if bs is not None and (points > 1).any():
+            raise ValueError(f"{owner}: {int((points > 1).sum())} cell(s) hold more than one "
+                             f"row, and a measure ({value!r} with base={base!r}) cannot be "
+                             "summed; aggregate the counts first, or bin a larger cell")
+        grid = np.where(points > 0, binned(vs), fill)
+        if bs is not None:
+            options["base"] = np.where(points > 0, binned(bs), 0.0)
         options.setdefault("label", value)
-        return cls(grid if steps > 1 else grid[0], (xmin, ymin, xmax, ymax), times=labels,
-                   **options)
+        return cls(grid, tuple(float(v) for v in extent), times=labels, **options)
 
     @staticmethod
     def _check_interval(interval: float) -> float:
@@ -478,13 +397,9 @@ class Terrain(TimeSteps, Layer):
 
     # -- shape -----------------------------------------------------------------------------
     @property
-    def steps(self) -> int:
-        return self.values.shape[0]
-
-    @property
     def grid_shape(self) -> tuple[int, int]:
         """(H, W) cells."""
-        return self.values.shape[1], self.values.shape[2]
+        return self._shape[1], self._shape[2]
 
     @property
     def cell_size(self) -> tuple[float, float]:
@@ -537,9 +452,9 @@ class Terrain(TimeSteps, Layer):
         r, c = np.where(inside, row, 0), np.where(inside, col, 0)
         values = self._blend(self.values[s0, r, c].astype(float),
                              self.values[s1, r, c].astype(float), mix)
-        lo, hi = _scale_np(np.array(self.domain, float), self.scale)
+        lo, hi = scaled(np.array(self.domain, float), self.scale)
         with np.errstate(invalid="ignore"):
-            level = np.clip((_scale_np(values, self.scale) - lo)
+            level = np.clip((scaled(values, self.scale) - lo)
                             / max(hi - lo, 1e-30), 0.0, 1.0)
         heights = level * self.max_height * self.exaggeration
         return np.where(inside & np.isfinite(heights), heights, 0.0)
@@ -548,8 +463,8 @@ class Terrain(TimeSteps, Layer):
         """A value's position in the domain after scaling, 0…1 (NaN stays NaN)."""
         if math.isnan(value):
             return math.nan
-        lo, hi = _scale_np(np.array(self.domain, float), self.scale)
-        v = float(_scale_np(np.array([value], float), self.scale)[0])
+        lo, hi = scaled(np.array(self.domain, float), self.scale)
+        v = float(scaled(np.array([value], float), self.scale)[0])
         return min(max((v - lo) / max(hi - lo, 1e-30), 0.0), 1.0)
 
     # -- picking ---------------------------------------------------------------------------
@@ -614,7 +529,7 @@ class Terrain(TimeSteps, Layer):
             steps = self.values.shape[0]  # once, when first needed (an attribute change)
             self._values_tex = self._gpu.texture_array(self._group, (w, h, steps), 1,
                                                        self.values, dtype="f4")
-        lo, hi = _scale_np(np.array(self.domain, float), self.scale)
+        lo, hi = scaled(np.array(self.domain, float), self.scale)
         origin = (self.extent[0], self.extent[1], 0.0)
         if self._values_tex is not None:
             self._values_tex.use(location=0)

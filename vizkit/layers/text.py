@@ -76,16 +76,23 @@ class Caption(HudLayer):
                              f"got {role!r}")
         self.role, self.align, self.weight = role, align, weight
         self.max_width_em = max_width_em
-        self._text: Text = text
+        self._text: Text = self._checked(text)
 
     @property
     def text(self) -> Text:
-        """The text shown; assign to change it (re-laid out and uploaded once)."""
+        """The text shown; assigning it changes the picture from the next draw on (laid out
+        again and uploaded once — an *attribute* change)."""
         return self._text
 
     @text.setter
     def text(self, value: Text) -> None:
-        self._text = value
+        self._text = self._checked(value)
+
+    def _checked(self, text: object) -> Text:
+        if not isinstance(text, (str, Msg)):
+            raise TypeError(f"{self.name}: text must be a str or a vizkit.Msg, got "
+                            f"{type(text).__name__} {text!r}")
+        return text
 
     def set_text(self, text: Text) -> None:
         """Change the text (the same as assigning :attr:`text`)."""

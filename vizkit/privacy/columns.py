@@ -1,58 +1,34 @@
-"""Which columns of a count table are its keys (the cell's identity).
+"""Which columns of a count table are its keys (the cell's identity), and its count's checks.
 
-The rule used when ``keys=None`` (by :meth:`Policy.protect` and :func:`disclosure_report`):
-a column is a **key** if it looks like a code, that is
-
-* a text, categorical, boolean or date/time column ("0581", "men", "2024", "car") — unless it
-  is a label or metadata column: its name ends with ``label``, ``name``, ``text``, ``title`` or
-  ``description``, or is ``status``, ``note``, ``notes``, ``unit``, ``flag``, ``suppressed`` or
-  ``rule`` (case-insensitive), or most of its values contain a space ("Stockholm county");
-* an integer column whose name is a code or time word (whole word or ``_``-separated part):
-  ``year``, ``month``, ``week``, ``day``, ``hour``, ``time``, ``period``, ``age``, ``code``,
-  ``kod``, ``id``, ``region``, ``kommun``, ``county``, ``zone``, ``origin``, ``destination``,
-  ``sex``, ``mode``, ``category``, ``class``, ``group``, ``row``, ``col``, ``ix``, ``iy``.
-
-Other integer columns and all float columns are measures (``pop_2020`` next to ``pop_2019``), not
-keys; :meth:`Policy.protect` drops them from its output since they may hold raw values.
+The rule is :mod:`vizkit.data.columns` — the one rule the CSV reader and the quality report use
+too: keys are identifier codes (``region``, ``kommun``, ``grid_id`` …), ordinal dimensions
+(``year``, ``hour``, ``age``, ``sex`` … as whole numbers or text) and other text, categorical,
+boolean or date/time columns, unless they are labels or metadata (``*_label``, ``*_name``,
+``status``, ``suppressed``, ``rule`` …, or prose with spaces). Counts and other measures
+(``pop_2020`` next to ``pop_2019``, rates, averages) are not keys; :meth:`Policy.protect` drops
+the numeric ones from its output since they may hold raw values.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-LABEL_SUFFIXES = ("label", "name", "text", "title", "description")
-META_NAMES = frozenset({"status", "note", "notes", "unit", "flag", "suppressed", "rule"})
-CODE_WORDS = re.compile(
-    r"(^|_)(year|month|week|day|hour|time|period|age|code|kod|id|region|kommun|county|zone|"
-    r"origin|destination|sex|mode|category|class|group|row|col|ix|iy)($|_)"
-)
+from vizkit.data.columns import column_role, column_roles
 
 
 def is_key(name: object, series: pd.Series) -> bool:
-    """Whether a column looks like a code by the module's rule."""
-    low = str(name).lower()
-    if low in META_NAMES or low.endswith(LABEL_SUFFIXES):
-        return False
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
-        return True
-    if pd.api.types.is_datetime64_any_dtype(dtype) or isinstance(dtype, pd.PeriodDtype):
-        return True
-    if pd.api.types.is_integer_dtype(dtype):
-        return bool(CODE_WORDS.search(low))
-    if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
-        sample = series.dropna().astype(str).head(1000)
-        return len(sample) == 0 or not bool(sample.str.contains(" ").mean() > 0.5)
-    return False
+    """Whether a column is a key by the one rule (:func:`vizkit.data.columns.column_role`)."""
+    return column_role(name, series) == "key"
 
 
 def infer_keys(df: pd.DataFrame, count: str, exclude: Sequence[str] = ()) -> list[str]:
-    """Key columns of ``df`` by the module's rule, in column order."""
-    skip = {count, *exclude}
-    return [c for c in df.columns if c not in skip and is_key(c, df[c])]
+    """Key columns of ``df`` by the one rule, in column order (``count`` and ``exclude`` left
+    out; roles a reader declared in ``df.attrs`` are honoured)."""
+    return list(column_roles(df, exclude=[count, *exclude]).keys)
 
 
 def resolve_keys(
@@ -67,3 +43,47 @@ def resolve_keys(
     if missing:
         raise KeyError(f"key column(s) {missing} not in table; columns: {list(df.columns)}")
     return list(keys)
+
+
+def check_counts(counts: npt.ArrayLike, *, column: str | None = None,
+                 rows: Sequence[object] | None = None) -> None:
+    """Refuse negative counts with one line naming the column, the first row and its value.
+
+    Args:
+        counts: (N,) counts (NaN allowed: missing cells).
+        column: the count column's name, when the counts came from a table.
+        rows: (N,) row labels (index values) to name instead of positions.
+
+    Raises:
+        ValueError: ``"count column 'value': negative count -2 in row 3 (1 such cell); counts
+            must be >= 0"`` (``cell 3`` when no row labels are given).
+    """
+    n = np.asarray(counts, dtype=np.float64)
+    negative = np.flatnonzero(n < 0)
+    if not negative.size:
+        return
+    i = int(negative[0])
+    where = f"row {rows[i]}" if rows is not None else f"cell {i}"
+    what = f"count column {column!r}" if column is not None else "counts"
+    raise ValueError(f"{what}: negative count {n[i]:g} in {where} ({negative.size} such "
+                     f"cell{'s' if negative.size > 1 else ''}); counts must be >= 0")
+
+
+def counts_of(df: pd.DataFrame, count: str) -> npt.NDArray[np.float64]:
+    """The count column as float64 (NaN where missing), refusing text and negative counts.
+
+    Raises:
+        ValueError: one line naming the column, the first bad row (index label) and its value.
+    """
+    column = df[count]
+    numbers = pd.to_numeric(column, errors="coerce")
+    text = numbers.isna() & column.notna()
+    if text.any():
+        where = np.flatnonzero(text.to_numpy())
+        i = int(where[0])
+        raise ValueError(f"count column {count!r}: text {column.iloc[i]!r} in row "
+                         f"{df.index[i]} ({where.size} such cell{'s' if where.size > 1 else ''})"
+                         "; counts must be numbers")
+    values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    check_counts(values, column=count, rows=df.index)
+    return values

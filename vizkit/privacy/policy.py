@@ -36,7 +36,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from vizkit.privacy.cellkey import NoiseTable, cell_keys_from_labels, rounding_keys
-from vizkit.privacy.columns import resolve_keys
+from vizkit.privacy.columns import check_counts, counts_of, resolve_keys
 from vizkit.privacy.rounding import display_floor, round_to_base
 from vizkit.privacy.secondary import secondary_suppression
 from vizkit.privacy.threshold import primary_suppression
@@ -60,6 +60,32 @@ class Protected:
     values: npt.NDArray[np.float64]
     suppressed: npt.NDArray[np.bool_]
     rule: npt.NDArray[np.object_]
+
+
+@dataclass(frozen=True)
+class Applied:
+    """Which rules of a policy a layer (or table) actually applied — what its statement says.
+
+    Attributes:
+        base: the threshold was applied to the base counts of a measure (a rate, a mean), not
+            to the values shown; the values themselves are shown unperturbed.
+        noise: cell key noise was applied to the shown values.
+        rounding: rounding was applied to the shown values.
+        secondary: secondary suppression was applied; the text names the sums it protects
+            against ("the total over all regions"). Empty: not applied.
+        coarsened: grid squares below ``k`` were merged into blocks of this many squares a
+            side (``grid="coarsen"``); 0: not coarsened.
+        pooled: small flows were pooled into a flow to this label per origin; empty: not.
+        items: what the threshold sentence calls the shown things ("Values", "Flows").
+    """
+
+    base: bool = False
+    noise: bool = False
+    rounding: bool = False
+    secondary: str = ""
+    coarsened: int = 0
+    pooled: str = ""
+    items: str = "Values"
 
 
 @dataclass(frozen=True)
@@ -160,7 +186,7 @@ class Policy:
     def log_if_off(self) -> None:
         """Log (warning, logger ``vizkit.privacy``) that raw values are shown, if they are."""
         if not self.enabled:
-            log.warning("showing raw counts without disclosure protection: %s", self.reason)
+            log.warning("showing raw values without disclosure protection: %s", self.reason)
 
     # ---- description -------------------------------------------------------------------------
 
@@ -171,30 +197,87 @@ class Policy:
 
     @property
     def statement(self) -> str:
-        """Plain language for the on-screen caption and the legend."""
+        """Plain language for everything this policy applies to a count table (threshold,
+        secondary suppression, noise, rounding). A layer that applies only part of it says so
+        with :meth:`describe`."""
+        return self.describe(Applied(noise=self.noise is not None,
+                                     rounding=bool(self.rounding and self.rounding > 1),
+                                     secondary="the totals" if self.secondary else ""))
+
+    def describe(self, applied: Applied) -> str:
+        """Plain language for what was applied — no more — for the caption and the legend.
+
+        Args:
+            applied: which of this policy's rules a layer applied, and how (see
+                :class:`Applied`). A rule the policy does not hold is never described.
+        """
         if not self.enabled:
             return f"Raw values are shown without disclosure protection ({self.reason})."
-        parts = [f"Values below {self.k} are not shown."] if self.k > 1 else []
-        if self.secondary:
-            parts.append("Some other values are also hidden, so hidden values cannot be worked "
-                         "out from the totals.")
-        if self.noise is not None:
+        parts: list[str] = []
+        if applied.pooled:
+            parts.append(f"Flows below {self.k} are combined into '{applied.pooled}' per origin.")
+        elif applied.coarsened:
+            side = applied.coarsened
+            parts.append(f"Squares below {self.k} are shown merged into their block of {side} × "
+                         f"{side} squares; blocks below {self.k} are not shown.")
+        elif self.k > 1:
+            parts.append(f"{applied.items} based on counts below {self.k} are not shown."
+                         if applied.base else f"{applied.items} below {self.k} are not shown.")
+        if applied.secondary and self.secondary:
+            parts.append(f"Some other values are also hidden, so hidden values cannot be worked "
+                         f"out from {applied.secondary}.")
+        noise = self.noise if applied.noise else None
+        rounding = applied.rounding and bool(self.rounding and self.rounding > 1)
+        if noise is not None:
             parts.append(f"Shown values have small random changes (at most ±"
-                         f"{self.noise.max_deviation}) to protect individuals.")
-        if self.rounding and self.rounding > 1:
+                         f"{noise.max_deviation}) to protect individuals.")
+        if rounding:
             how = "randomly rounded up or down" if self.random_rounding else "rounded"
-            parts.append(f"{'They are' if self.noise is not None else 'Other values are'} {how} "
-                         f"to a multiple of {self.rounding}, so parts need not add up to totals.")
+            parts.append(f"{'They are' if noise is not None else 'Other values are'} {how} to a "
+                         f"multiple of "
+                         f"{self.rounding}, so parts need not add up to totals.")
+        if applied.base and (self.noise is not None or (self.rounding or 1) > 1):
+            parts.append("The values themselves are shown without noise or rounding.")
         return " ".join(parts) if parts else "All values are shown."
 
     def flow_statement(self, other: str = "other") -> str:
-        """Statement for flow layers (names how small flows are treated)."""
+        """Statement for flow layers that pool small flows into ``other`` (and apply the
+        policy's noise and rounding to the flows)."""
+        return self.describe(Applied(pooled=other if self.flows == "merge" else "",
+                                     items="Flows", noise=self.noise is not None,
+                                     rounding=bool(self.rounding and self.rounding > 1)))
+
+    def tightened(self, other: Policy | None) -> Policy:
+        """The stricter of two policies, field by field (how a layer's own ``policy=`` combines
+        with its scene's: it can only add protection).
+
+        * ``k``, ``rounding`` base and the noise table's ``max_deviation`` and ``variance``:
+          the larger; noise, rounding, random rounding and secondary suppression: on if
+          either has them on.
+        * ``grid`` and ``flows`` choose a method rather than a strength: the non-default one
+          (``"coarsen"``, ``"remove"``) wins when either policy asks for it.
+        * ``seed``: this policy's, unless it is 0 (the default) and the other's is not.
+        * A switched-off policy adds nothing and takes nothing away: ``on.tightened(off)`` is
+          ``on`` and ``off.tightened(on)`` is ``on``. (A layer whose own policy is
+          :meth:`off` shows raw values — the only way to weaken a scene's policy; that is
+          decided where the layer binds its policy, not here.)
+        """
+        if other is None or not other.enabled:
+            return self
         if not self.enabled:
-            return self.statement
-        small = (f"Flows below {self.k} are combined into '{other}' per origin."
-                 if self.flows == "merge" else f"Flows below {self.k} are not shown.")
-        rest = self.statement.split(".", 1)[1].strip() if self.k > 1 else self.statement
-        return f"{small} {rest}".strip()
+            return other
+        noise = self.noise or other.noise
+        if self.noise is not None and other.noise is not None:
+            noise = NoiseTable(max(self.noise.max_deviation, other.noise.max_deviation),
+                               max(self.noise.variance, other.noise.variance))
+        bases = [b for b in (self.rounding, other.rounding) if b]
+        return Policy(
+            k=max(self.k, other.k), rounding=max(bases) if bases else None,
+            random_rounding=self.random_rounding or other.random_rounding, noise=noise,
+            secondary=self.secondary or other.secondary,
+            flows="remove" if "remove" in (self.flows, other.flows) else "merge",
+            grid="coarsen" if "coarsen" in (self.grid, other.grid) else "drop",
+            seed=self.seed or other.seed)
 
     def params(self) -> dict[str, Any]:
         """JSON-serialisable parameters (for attrs, reports and exhibit metadata)."""
@@ -227,8 +310,7 @@ class Policy:
         n = np.asarray(counts, dtype=np.float64)
         if not self.enabled:
             return Protected(n.copy(), np.zeros(n.shape, bool), np.full(n.shape, "", object))
-        if np.any(n < 0):
-            raise ValueError("counts must be non-negative")
+        check_counts(n)  # one line naming the first negative cell and its value
         primary = primary_suppression(n, self.k)
         extra = np.zeros(n.shape, bool) if hidden is None else np.asarray(hidden, bool)
         suppressed = primary | extra
@@ -287,6 +369,7 @@ class Policy:
         """
         ckey_col = cell_key if cell_key is not None and cell_key in df.columns else None
         keys = resolve_keys(df, count, keys, exclude=[ckey_col] if ckey_col else [])
+        counts_of(df, count)  # text or negative counts: one line naming column, row, value
         self.log_if_off()
         if keys and df.duplicated(keys).any():
             raise ValueError(f"table has more than one row per cell for keys {keys}; "
@@ -312,7 +395,10 @@ class Policy:
         out[count] = res.values
         out["suppressed"] = res.suppressed
         out["rule"] = res.rule.astype(str)
-        out.attrs = {"privacy": {"statement": self.statement, "policy": self.params()}}
+        applied = Applied(noise=self.noise is not None,
+                          rounding=bool(self.rounding and self.rounding > 1),
+                          secondary="the totals" if hidden is not None else "")
+        out.attrs = {"privacy": {"statement": self.describe(applied), "policy": self.params()}}
         return out
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from vizkit.privacy.columns import resolve_keys
+from vizkit.privacy.columns import counts_of, resolve_keys
 from vizkit.privacy.policy import DEFAULT_POLICY, Policy
 
 RULES = ("threshold", "secondary", "cell_key", "rounding")
@@ -46,10 +46,15 @@ def disclosure_report(
         ``missing_cells``, ``rules`` (per rule: ``cells``, ``share_of_cells``,
         ``share_of_total`` — the share of the table total those cells carry), ``hidden``
         (all hidden cells) and ``mean_abs_change`` of shown values (noise and rounding).
+
+    Raises:
+        KeyError: ``count`` or a key is not a column.
+        ValueError: the count column holds text or negative counts (one line naming the
+            column, the first row and its value).
     """
     policy = policy if policy is not None else DEFAULT_POLICY.with_(k=k)
     keys = resolve_keys(df, count, keys)
-    raw_all = pd.to_numeric(df[count], errors="coerce").to_numpy(np.float64)
+    raw_all = counts_of(df, count)  # text or negative counts: one line naming column and row
     notes: list[str] = []
     unique = bool(keys) and not df.duplicated(keys).any()
     if unique:
