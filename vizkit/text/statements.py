@@ -28,21 +28,33 @@ PREFIX = "vizkit.privacy."
 MODELLED_WORDS = ("modelled", "modeled", "modellerad", "simulated", "synthetic")
 
 
+PHRASES = PREFIX + "phrase."
+
+
+def _regex(template: str, whole: bool) -> re.Pattern[str]:
+    regex, seen = "", set()
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        regex += re.escape(literal)
+        if name:
+            regex += f"(?P={name})" if name in seen else f"(?P<{name}>.+?)"
+            seen.add(name)
+    return re.compile(regex + ("$" if whole else ""))
+
+
 @lru_cache(maxsize=1)
-def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+def _patterns() -> tuple[list[tuple[str, re.Pattern[str]]], list[tuple[str, re.Pattern[str]]]]:
+    """(sentences, phrases): English templates of ``vizkit.privacy.*`` as regular expressions,
+    most specific first. Sentences end with a full stop; phrases fill their placeholders."""
     table = builtin_strings().tables["en"]
-    out = []
+    sentences, phrases = [], []
     for key, template in table.items():
-        if not key.startswith(PREFIX) or not template.endswith("."):
-            continue
-        regex = ""
-        for literal, name, _spec, _conv in string.Formatter().parse(template):
-            regex += re.escape(literal)
-            if name:
-                regex += f"(?P<{name}>.+?)"
-        out.append((key, re.compile(regex)))
-    out.sort(key=lambda item: -len(item[1].pattern))  # most specific first
-    return out
+        if key.startswith(PHRASES):
+            phrases.append((key, _regex(template, whole=True)))
+        elif key.startswith(PREFIX) and template.endswith("."):
+            sentences.append((key, _regex(template, whole=False)))
+    for found in (sentences, phrases):
+        found.sort(key=lambda item: -len(item[1].pattern))
+    return sentences, phrases
 
 
 _unmatched: set[str] = set()
@@ -52,11 +64,12 @@ def statement_messages(statement: str) -> list[Msg | str]:
     """The sentences of a disclosure statement as messages (unknown ones as plain text)."""
     rest = statement.strip()
     out: list[Msg | str] = []
+    sentences, _ = _patterns()
     while rest:
-        for key, pattern in _patterns():
+        for key, pattern in sentences:
             match = pattern.match(rest)
             if match:
-                out.append(Msg(key, **{k: _number(v) for k, v in match.groupdict().items()}))
+                out.append(Msg(key, **{k: _parameter(v) for k, v in match.groupdict().items()}))
                 rest = rest[match.end():].lstrip()
                 break
         else:
@@ -68,12 +81,16 @@ def statement_messages(statement: str) -> list[Msg | str]:
     return out
 
 
-def _number(text: str) -> Any:
-    """Whole numbers as int (formatted per locale when shown); the pooled flows' destination
-    ("other") as a message; anything else as text."""
-    if text == "other":
-        return Msg("vizkit.privacy.other")
-    return int(text) if re.fullmatch(r"\d+", text) else text
+def _parameter(text: str) -> Any:
+    """A placeholder's value: whole numbers as int (formatted per locale when shown), known
+    phrases ("the total over all regions") as messages, anything else as it is."""
+    if re.fullmatch(r"\d+", text):
+        return int(text)
+    for key, pattern in _patterns()[1]:
+        match = pattern.match(text)
+        if match:
+            return Msg(key, **{k: _parameter(v) for k, v in match.groupdict().items()})
+    return text
 
 
 def is_modelled_name(source: str) -> bool:
