@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from vizkit.layers import (
         Attribution,
         Caption,
+        ColorKey,
         ColorScale,
         Flows,
         InfoCard,
@@ -60,6 +61,7 @@ __all__ = [
     "Camera",
     "Caption",
     "Clock",
+    "ColorKey",
     "ColorScale",
     "Colormap",
     "Flows",
@@ -109,6 +111,7 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     "Regions": "vizkit.layers",
     "Terrain": "vizkit.layers",
     "Legend": "vizkit.layers",
+    "ColorKey": "vizkit.layers",
     "InfoCard": "vizkit.layers",
     "LanguageButton": "vizkit.layers",
     "Narration": "vizkit.layers",

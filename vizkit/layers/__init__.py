@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from vizkit.layers.base import Layer
     from vizkit.layers.flows import Flows
     from vizkit.layers.hud import HudLayer, HudStyle
-    from vizkit.layers.hud_legend import Legend
+    from vizkit.layers.hud_legend import ColorKey, Legend
     from vizkit.layers.hud_widgets import (
         InfoCard,
         LanguageButton,
@@ -28,9 +28,9 @@ if TYPE_CHECKING:
     from vizkit.layers.terrain import Terrain
     from vizkit.layers.text import Attribution, Caption
 
-__all__ = ["Attribution", "Caption", "ColorScale", "Flows", "HudLayer", "HudStyle", "InfoCard",
-           "Labels", "LanguageButton", "Layer", "Legend", "Narration", "OperatorMessage",
-           "Regions", "Terrain", "TimeScrubber"]
+__all__ = ["Attribution", "Caption", "ColorKey", "ColorScale", "Flows", "HudLayer", "HudStyle",
+           "InfoCard", "Labels", "LanguageButton", "Layer", "Legend", "Narration",
+           "OperatorMessage", "Regions", "Terrain", "TimeScrubber"]
 
 __getattr__, __dir__ = lazy_exports(__name__, {
     "Layer": "vizkit.layers.base",
@@ -43,6 +43,7 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     "HudLayer": "vizkit.layers.hud",
     "HudStyle": "vizkit.layers.hud",
     "Legend": "vizkit.layers.hud_legend",
+    "ColorKey": "vizkit.layers.hud_legend",
     "InfoCard": "vizkit.layers.hud_widgets",
     "LanguageButton": "vizkit.layers.hud_widgets",
     "Narration": "vizkit.layers.hud_widgets",

@@ -84,7 +84,8 @@ class Panel:
 
     ``hits`` names regions a pointer can hit (panel coordinates); ``texts`` lists the strings
     shown (for tests and the operator); ``backdrop`` draws the tinted, contrast-bounded
-    backdrop behind the whole panel.
+    backdrop behind the whole panel; ``opacity`` fades the tint (the bound holds from half
+    opacity on: a MIN blend cannot fade).
     """
 
     quads: QuadList
@@ -93,6 +94,7 @@ class Panel:
     hits: dict[str, Rect] = field(default_factory=dict)
     texts: list[str] = field(default_factory=list)
     backdrop: bool = True
+    opacity: float = 1.0
 
 
 class HudFrame:
@@ -124,12 +126,15 @@ class HudFrame:
 
 
 class HudStack:
-    """Where each panel goes in one view: anchors fill from the view's edges inwards, in the
-    order panels are placed (the draw order), separately for each facing."""
+    """Where each panel goes in one view: panels fill from the view's edges inwards, in the
+    order they are placed (the draw order), separately for each facing. A panel that would
+    overlap one placed before it (a centred caption meeting a corner's credits) moves away from
+    its edge until it is clear."""
 
     def __init__(self, viewport: tuple[int, int], viewing: Viewing):
         self.viewport, self.viewing = viewport, viewing
         self._used: dict[tuple[int, str], float] = {}
+        self._placed: dict[int, list[Rect]] = {}
 
     def frame_size(self, facing: int) -> tuple[float, float]:
         w, h = self.viewport
@@ -140,8 +145,7 @@ class HudStack:
         """Top-left of a ``width × height`` panel at ``anchor`` (frame pixels, y down)."""
         fw, fh = self.frame_size(facing)
         used = self._used.get((facing, anchor), 0.0)
-        vertical, _, horizontal = anchor.partition("-") if "-" in anchor else (
-            (anchor, "", "") if anchor in ("top", "bottom") else ("", "", anchor))
+        vertical, horizontal = _split(anchor)
         if horizontal == "left":
             x = margin
         elif horizontal == "right":
@@ -154,8 +158,28 @@ class HudStack:
             y = fh - margin - used - height
         else:
             y = (fh - height) / 2 + used
+        direction = -1.0 if vertical == "bottom" else 1.0
+        placed = self._placed.setdefault(facing, [])
+        for _ in range(len(placed) + 1):  # step past whatever is in the way
+            blocking = [r for r in placed if x < r[2] and r[0] < x + width and y < r[3]
+                        and r[1] < y + height]
+            if not blocking:
+                break
+            if direction > 0:
+                y = max(r[3] for r in blocking) + margin / 2
+            else:
+                y = min(r[1] for r in blocking) - margin / 2 - height
+        placed.append((x, y, x + width, y + height))
         self._used[(facing, anchor)] = used + height + margin / 2
         return (round(x), round(y))
+
+
+def _split(anchor: str) -> tuple[str, str]:
+    """``"top-left"`` → ("top", "left"); ``"top"`` → ("top", ""); ``"left"`` → ("", "left")."""
+    if "-" in anchor:
+        vertical, _, horizontal = anchor.partition("-")
+        return vertical, horizontal
+    return (anchor, "") if anchor in ("top", "bottom") else ("", anchor)
 
 
 _STACKS: dict[str, Any] = {"view": None, "stack": None}
@@ -294,9 +318,9 @@ class HudLayer(Layer):
         if panel.backdrop:
             rect = (x, y, x + panel.width, y + panel.height)
             back = QuadList(self.atlas)
-            back.rect(*rect, self.style.backdrop)
+            back.rect(*rect, with_alpha(self.style.backdrop, panel.opacity))
             quads = np.concatenate([back.array(), quads])
-            if self.style.contrast > 0:
+            if self.style.contrast > 0 and panel.opacity >= 0.5:
                 bound = backdrop_bound(self.style.text[:3], self.style.contrast)
                 cap = QuadList(self.atlas)
                 cap.rect(*rect, (bound.grey, bound.grey, bound.grey, 1.0))

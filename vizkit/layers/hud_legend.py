@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,3 +192,55 @@ class Legend(HudLayer):
 def tick_positions_px(scale: ColorScale, width: float) -> list[float]:
     """Where ``scale``'s ticks sit along a bar ``width`` pixels long (for checks)."""
     return [float(scale.position(t)) * width for t in scale.ticks if math.isfinite(t)]
+
+
+class ColorKey(HudLayer):
+    """A key of categories and their colours — the travel modes of a flow layer, say.
+
+    Args:
+        items: ``(colour, text)`` pairs; colours as RGBA 0–1 or ``"#rrggbb"``.
+        title: the heading (plain text or ``Msg``), or None.
+    """
+
+    def __init__(self, items: Sequence[tuple[Any, Text]], *, title: Text | None = None,
+                 anchor: str = "bottom-left", facing: int = 0, margin_em: float = 0.8,
+                 scale: float = 1.0, style: HudStyle | None = None,
+                 font_path: str | None = None, name: str | None = None):
+        super().__init__(anchor=anchor, facing=facing, margin_em=margin_em, scale=scale,
+                         style=style, font_path=font_path, name=name or "ColorKey")
+        self.items = [(_rgba(color), text) for color, text in items]
+        self.title = title
+
+    def content_key(self) -> Hashable:
+        return (tuple(self.items), self.title)
+
+    def compose(self, frame: HudFrame) -> Panel | None:
+        quads, texts = frame.new_quads(), []
+        y, width = frame.pad, 0.0
+        if self.title is not None:
+            block = frame.text(self.title, "body", weight="bold")
+            quads.text(block, frame.pad, y, self.style.text)
+            texts += block.lines
+            y += block.height
+            width = block.width
+        for color, text in self.items:
+            block = frame.text(text, "small")
+            side = round(block.height * 0.6)
+            top = y + (block.height - side) / 2
+            quads.rect(frame.pad, top, frame.pad + side, top + side, color)
+            quads.text(block, frame.pad + side + frame.gap, y, self.style.text)
+            texts += block.lines
+            width = max(width, side + frame.gap + block.width)
+            y += block.height
+        return Panel(quads, width + 2 * frame.pad, y + frame.pad, texts=texts)
+
+
+def _rgba(color: Any) -> tuple[float, float, float, float]:
+    if isinstance(color, str):
+        text = color.lstrip("#")
+        if len(text) not in (6, 8):
+            raise ValueError(f"ColorKey: colour {color!r} is not #rrggbb or #rrggbbaa")
+        values = [int(text[i:i + 2], 16) / 255 for i in range(0, len(text), 2)]
+        return (values[0], values[1], values[2], values[3] if len(values) == 4 else 1.0)
+    values = [float(c) for c in color]
+    return (values[0], values[1], values[2], values[3] if len(values) == 4 else 1.0)

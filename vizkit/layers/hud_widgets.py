@@ -18,7 +18,7 @@ import numpy as np
 from vizkit.layers.base import Layer, PickRecord
 from vizkit.layers.hud import HudFrame, HudLayer, HudStyle, Panel, with_alpha
 from vizkit.text.declutter import declutter_screen
-from vizkit.text.i18n import Language, Msg, Quantity, Text
+from vizkit.text.i18n import Joined, Language, Msg, Quantity, Text
 from vizkit.text.statements import credit_message, statement_messages
 from vizkit.timeline import tween
 
@@ -155,11 +155,14 @@ class InfoCard(HudLayer):
     Args:
         layers: the layers whose picks it explains (looked up by the record's layer name).
         names: display names of region codes (``{"0380": "Uppsala"}``).
+        labels, units: per layer name, what the values are and their units as shown (plain
+            text or ``Msg``, so they follow the language); default: the layer's own.
         timeout_s: scene seconds after which an open card closes by itself (None: never).
         width_em: wrap width in ems of body text.
     """
 
     def __init__(self, layers: Sequence[Layer] = (), *, names: dict[str, str] | None = None,
+                 labels: dict[str, Text] | None = None, units: dict[str, Text] | None = None,
                  timeout_s: float | None = 12.0, width_em: float = 16.0, anchor: str = "left",
                  facing: int = 0, margin_em: float = 0.8, scale: float = 1.0,
                  style: HudStyle | None = None, font_path: str | None = None,
@@ -168,6 +171,7 @@ class InfoCard(HudLayer):
                          style=style, font_path=font_path, name=name or "InfoCard")
         self.layers = list(layers)
         self.names = dict(names or {})
+        self.labels, self.units = dict(labels or {}), dict(units or {})
         self.timeout_s, self.width_em = timeout_s, width_em
         self.record: PickRecord | None = None
         self.opened_at = 0.0
@@ -201,11 +205,11 @@ class InfoCard(HudLayer):
             return []
         layer = self.layer_of(record)
         out: list[tuple[Text, str]] = [(_element_name(record, layer, self.names), "body")]
-        label = getattr(layer, "label", "")
+        label = self.labels.get(record.layer, getattr(layer, "label", ""))
         if label:
-            out.append((f"{label} · {record.time}" if record.time is not None else label,
-                        "small"))
-        units = getattr(layer, "units", "")
+            out.append((Joined([label, str(record.time)]) if record.time is not None
+                        else label, "small"))
+        units = self.units.get(record.layer, getattr(layer, "units", ""))
         if math.isnan(record.value):
             if _is_hidden(record, layer):
                 out += [(m, "body") for m in
@@ -338,11 +342,9 @@ class Narration(HudLayer):
         text, alpha = shown
         block = frame.text(text, "body", align="center", max_width=self.width_em * frame.body_px)
         quads = frame.new_quads()
-        quads.rect(0, 0, block.width + 2 * frame.pad, block.height + 2 * frame.pad,
-                   with_alpha(self.style.backdrop, alpha))
         quads.text(block, frame.pad, frame.pad, with_alpha(self.style.text, alpha))
         return Panel(quads, block.width + 2 * frame.pad, block.height + 2 * frame.pad,
-                     texts=list(block.lines), backdrop=False)
+                     texts=list(block.lines), opacity=alpha)
 
 
 class LanguageButton(HudLayer):

@@ -120,9 +120,8 @@ class Labels(Layer):
         self.language = language
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
-        if not len(self.positions):
-            return None
-        return self.positions.min(axis=0), self.positions.max(axis=0)
+        """None: labels annotate what other layers draw; they do not widen the framing."""
+        return None
 
     # -- glyphs (GL-free) -------------------------------------------------------------------
     def face_for(self, viewing: Viewing) -> Face:
