@@ -13,9 +13,8 @@ button switches); town names float over the towns; a tap on the terrain opens an
 """
 # vizkit-test: compare
 
-from commuting_flows import hourly_trips, towns  # the same protected trips as that scene
-
 import numpy as np
+from commuting_flows import hourly_trips, towns  # the same protected trips as that scene
 
 import vizkit
 import vizkit.data as vd
