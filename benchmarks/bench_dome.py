@@ -7,7 +7,8 @@
   (render + read-back + H.264 encode), against rendering and reading back alone.
 
 Frames follow harness.py's protocol (update + draw + glFinish; read-back excluded) except the
-video rows, which time the whole export as a user sees it.
+video rows, which time the whole export as a user sees it. ``--quick`` shrinks both to a 256²
+dome and 3 frames of 320×180 video (``harness.sized``); the workload names stay.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from benchmarks.harness import FRAMES, WARMUP, Row, row, time_frames, workload
-from vizkit.cli import demo_scene_path
+from benchmarks.harness import FRAMES, WARMUP, Row, row, sized, time_frames, workload
 from vizkit.clock import Clock
+from vizkit.demo import exhibit_folder
 from vizkit.export import RenderJob, render_to_files
 from vizkit.gpu import GpuContext
 from vizkit.script import load_target
@@ -29,18 +30,26 @@ from vizkit.targets.offscreen import OffscreenRenderer
 
 DOME_FRAMES = int(os.environ.get("DOME_FRAMES", str(min(FRAMES, 8))))
 DOME_WARMUP = min(WARMUP, 2)
-VIDEO_FRAMES = int(os.environ.get("VIDEO_FRAMES", "60"))
+DOME_SIZE = sized(4096, 256)
+VIDEO_FRAMES = int(os.environ.get("VIDEO_FRAMES", str(sized(60, 3))))
+VIDEO_SIZE = (sized(1920, 320), sized(1080, 180))
+
+
+def flagship():
+    """The flagship scene, as `vizkit demo` loads it (its exhibit folder)."""
+    return load_target(exhibit_folder())
 
 
 @workload("dome-4096")
 def dome_4096() -> Iterable[Row]:
     """4096² domemaster frame of the flagship scene vs the same scene flat at 4096×4096."""
-    target = load_target(demo_scene_path())
+    target = flagship()
+    side = DOME_SIZE
     gpu = GpuContext.offscreen()
     clock = Clock(30.0)
     scene = target.create()
     try:
-        flat = OffscreenRenderer((4096, 4096), samples=4, gpu=gpu)
+        flat = OffscreenRenderer((side, side), samples=4, gpu=gpu)
         t0 = time.perf_counter()
         flat.draw(scene, clock.frame(0))
         gpu.ctx.finish()
@@ -48,28 +57,28 @@ def dome_4096() -> Iterable[Row]:
         flat_times = time_frames(lambda i: flat.draw(scene, clock.frame(i)), gpu.ctx.finish,
                                  frames=DOME_FRAMES, warmup=DOME_WARMUP)
         flat.release()
-        yield row("dome-4096", "floor-flat-4096", flat_times, setup_s=round(flat_setup, 3),
-                  note=f"{target.script.name}, 4096x4096, MSAA 4, {gpu.renderer}")
+        yield row("dome-4096", f"floor-flat-{side}", flat_times, setup_s=round(flat_setup, 3),
+                  note=f"{target.script.name}, {side}x{side}, MSAA 4, {gpu.renderer}")
 
         t0 = time.perf_counter()
-        dome = DomeRenderer(4096, aperture=180.0, samples=4, gpu=gpu)
+        dome = DomeRenderer(side, aperture=180.0, samples=4, gpu=gpu)
         dome.draw(scene, clock.frame(0))
         gpu.ctx.finish()
         dome_setup = time.perf_counter() - t0
         dome_times = time_frames(lambda i: dome.draw(scene, clock.frame(i)), gpu.ctx.finish,
                                  frames=DOME_FRAMES, warmup=DOME_WARMUP)
         face_pixels = sum(dome.face_size * rows for rows in dome.rows.values())
-        yield row("dome-4096", "vizkit-dome-4096", dome_times, setup_s=round(dome_setup, 3),
+        yield row("dome-4096", f"vizkit-dome-{side}", dome_times, setup_s=round(dome_setup, 3),
                   note=f"aperture 180, {len(dome.rows)} faces of {dome.face_size}² "
-                       f"({face_pixels / 4096**2:.2f}× the flat frame's pixels), MSAA 4",
+                       f"({face_pixels / side**2:.2f}× the flat frame's pixels), MSAA 4",
                   ratio_to_flat=round(dome_times.ms_per_frame_median
                                       / flat_times.ms_per_frame_median, 2))
         dome.release()
 
-        tilted = DomeRenderer(4096, aperture=210.0, tilt=20.0, samples=4, gpu=gpu)
+        tilted = DomeRenderer(side, aperture=210.0, tilt=20.0, samples=4, gpu=gpu)
         times = time_frames(lambda i: tilted.draw(scene, clock.frame(i)), gpu.ctx.finish,
                             frames=DOME_FRAMES, warmup=DOME_WARMUP)
-        yield row("dome-4096", "vizkit-dome-4096-210deg-tilt20", times,
+        yield row("dome-4096", f"vizkit-dome-{side}-210deg-tilt20", times,
                   ratio_to_flat=round(times.ms_per_frame_median
                                       / flat_times.ms_per_frame_median, 2))
         tilted.release()
@@ -81,12 +90,12 @@ def dome_4096() -> Iterable[Row]:
 @workload("video-export-1080p")
 def video_export_1080p() -> Iterable[Row]:
     """Frames per second of MP4 export at 1920×1080 (render + read-back + H.264)."""
-    target = load_target(demo_scene_path())
-    job = RenderJob(size=(1920, 1080), frames=VIDEO_FRAMES, fps=30.0, samples=4)
+    target = flagship()
+    job = RenderJob(size=VIDEO_SIZE, frames=VIDEO_FRAMES, fps=30.0, samples=4)
     with tempfile.TemporaryDirectory() as folder:
         t0 = time.perf_counter()
         render_to_files(target, Path(folder) / "frames_%04d.png",
-                        RenderJob(size=(1920, 1080), frames=1, samples=4), progress=False)
+                        RenderJob(size=VIDEO_SIZE, frames=1, samples=4), progress=False)
         cold = time.perf_counter() - t0
 
         # floor: render + read back every frame, no encoding
@@ -102,14 +111,14 @@ def video_export_1080p() -> Iterable[Row]:
         renderer.release()
         scene.release()
         gpu.release()
-        yield row("video-export-1080p", "floor-render-readback-1080p",
+        yield row("video-export-1080p", f"floor-render-readback-{VIDEO_SIZE[1]}p",
                   seconds_median=round(seconds, 3),
                   fps=round(job.frames / seconds, 2), frames=job.frames,
                   note=f"{job.frames / seconds:.2f} frames/s, no encoding")
 
         out = Path(folder) / "show.mp4"
         report = render_to_files(target, out, job, progress=False)
-        yield row("video-export-1080p", "vizkit-mp4-1080p",
+        yield row("video-export-1080p", f"vizkit-mp4-{VIDEO_SIZE[1]}p",
                   seconds_median=round(report.seconds, 3),
                   fps=round(job.frames / report.seconds, 2), frames=job.frames,
                   setup_s=round(cold, 3),

@@ -13,15 +13,15 @@ import pytest
 
 import vizkit
 from vizkit.clock import FrameState
-from vizkit.gpu import GpuContext, ResourceGroup
-from vizkit.targets.dome import (
+from vizkit.fisheye import (
     DomeError,
-    DomeRenderer,
     DomeSpec,
     fisheye_directions,
     fisheye_position,
     theatre_direction,
 )
+from vizkit.gpu import GpuContext, ResourceGroup
+from vizkit.targets.dome import DomeRenderer
 from vizkit.view import ViewState
 
 SIZE = 256
@@ -385,7 +385,7 @@ def test_domemaster_matches_reference(gpu, reference):
 
 @pytest.mark.parametrize("speed,comfortable", [(4.0, True), (25.0, False)])
 def test_camera_motion_measures_how_fast_the_view_turns(speed, comfortable):
-    from vizkit.targets.dome import camera_motion
+    from vizkit.comfort import camera_motion
 
     class Spin(vizkit.Scene):
         def update(self, frame):
@@ -401,3 +401,59 @@ def test_camera_motion_measures_how_fast_the_view_turns(speed, comfortable):
     assert (motion.warning() is None) is comfortable
     if not comfortable:
         assert f"turns at {speed:.0f}°/s" in motion.warning()
+
+
+GL_FREE_CHECK = r"""
+import importlib.abc, sys, types
+
+BLOCKED = {"moderngl", "pyglet", "glcontext"}
+
+
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] in BLOCKED:
+            raise ImportError(f"GL import blocked: {name}")
+
+
+sys.meta_path.insert(0, Block())
+# The package root without running vizkit/__init__.py (eager today): what a lazy root gives.
+root = types.ModuleType("vizkit")
+root.__path__ = [sys.argv[1]]
+sys.modules["vizkit"] = root
+
+import vizkit.camera, vizkit.demo, vizkit.exhibit, vizkit.matrices, vizkit.output
+import vizkit.comfort, vizkit.fisheye
+from vizkit.cli import _checked_settings, build_parser
+
+for argv in (["render", sys.argv[2], "--out", "x.png", "--tilt", "45"],
+             ["run", sys.argv[2], "--dome", "--aperture", "300"]):
+    print(_checked_settings(build_parser().parse_args(argv), argv[0]))
+print(_checked_settings(build_parser().parse_args(["render", sys.argv[2], "--out", "x.png"]),
+                        "render"))
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in BLOCKED)
+print("GL modules:", loaded)
+"""
+
+
+def test_dome_and_exhibit_settings_are_checked_without_gl(tmp_path):
+    """The geometry, DomeSpec, exhibit settings and the CLI's option checks import nothing
+    that needs GL, transitively (moderngl, pyglet and glcontext are blocked)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    package = Path(vizkit.__file__).parent
+    exhibit = tmp_path / "exhibit"
+    exhibit.mkdir()
+    (exhibit / "exhibit.toml").write_text('scene = "scene.py"\ndisplay = "dome"\n'
+                                          '[dome]\nsize = 2048\ntilt = 10\n')
+    result = subprocess.run([sys.executable, "-c", GL_FREE_CHECK, str(package), str(exhibit)],
+                            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["2", "2"]
+    assert lines[2] == "((1280, 720), DomeSpec(size=2048, aperture=180.0, tilt=10.0, gaze=None))"
+    assert lines[3] == "GL modules: []"
+    assert result.stderr.splitlines() == [
+        "vizkit render: --tilt 45: the dome tilt must be 0..30 degrees",
+        "vizkit run: --aperture 300: the aperture must be 180..230 degrees"]

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from vizkit.clock import FrameState
+from vizkit.fisheye import DomeSpec
 from vizkit.image import Image
-from vizkit.targets.dome import DomeSpec
 from vizkit.targets.window import dome_viewport, draw_dome_frame
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +24,7 @@ needs_xvfb = pytest.mark.skipif(XVFB is None, reason="xvfb-run not installed (ap
 WINDOW_SCRIPT = """
 import sys
 from vizkit.script import load_target
-from vizkit.targets.dome import DomeSpec
+from vizkit.fisheye import DomeSpec
 from vizkit.targets.window import run_window
 
 scene = load_target(sys.argv[1]).create()

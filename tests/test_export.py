@@ -20,9 +20,9 @@ from vizkit.export import (
     render_to_files,
     split_ranges,
 )
+from vizkit.fisheye import DomeSpec
 from vizkit.image import Image
 from vizkit.script import load_target
-from vizkit.targets.dome import DomeSpec
 
 SCENE = '''
 """Test scene: a bump that turns with time, and a HUD caption bar (white, bottom centre)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -164,3 +165,177 @@ def test_run_dome_checks_its_options_then_needs_a_display(scene):
     headless = vizkit("run", scene, "--dome")
     assert headless.returncode == 2 and headless.stderr.strip().count("\n") == 0
     assert "no display found" in headless.stderr and "--dome 4096" in headless.stderr
+
+
+def write_exhibit(folder: Path, scene: str, toml: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "exhibit.toml").write_text(f'scene = "{scene}"\n' + toml, encoding="utf-8")
+    return folder
+
+
+def test_render_uses_the_exhibit_size_unless_size_is_given(scene, tmp_path):
+    exhibit = write_exhibit(tmp_path / "flat", scene, "size = [96, 64]\n")
+    out = tmp_path / "flat.png"
+    assert vizkit("render", str(exhibit), "--samples", "0", "--out", str(out)).returncode == 0
+    assert Image.load(out).size == (96, 64)
+    assert vizkit("render", str(exhibit), "--samples", "0", "--size", "64x48", "--out",
+                  str(out)).returncode == 0
+    assert Image.load(out).size == (64, 48)
+
+
+def test_render_uses_the_exhibit_dome_settings(scene, tmp_path):
+    """display = "dome": a domemaster of the [dome] size, aperture and tilt — the same frame
+    the command-line flags give for the script."""
+    exhibit = write_exhibit(tmp_path / "dome", scene, 'display = "dome"\n[dome]\nsize = 1024\n'
+                                                      'aperture = 200\ntilt = 10\n')
+    common = ("--no-hud", "--samples", "0", "--start", "0.5")
+    from_exhibit, from_flags = tmp_path / "exhibit.png", tmp_path / "flags.png"
+    first = vizkit("render", str(exhibit), *common, "--out", str(from_exhibit))
+    assert first.returncode == 0, first.stderr
+    second = vizkit("render", scene, "--dome", "1024", "--aperture", "200", "--tilt", "10",
+                    *common, "--out", str(from_flags))
+    assert second.returncode == 0, second.stderr
+    image = Image.load(from_exhibit)
+    assert image.size == (1024, 1024)
+    assert np.array_equal(image.pixels, Image.load(from_flags).pixels)
+    refused = vizkit("render", str(exhibit), "--size", "640x480", "--out", str(tmp_path / "x.png"))
+    assert refused.returncode == 2 and refused.stderr.strip().count("\n") == 0
+    assert "shows on a dome" in refused.stderr and "use --dome SIZE" in refused.stderr
+
+
+def test_dome_flags_override_the_exhibit_one_by_one(tmp_path):
+    from vizkit.cli import build_parser, dome_spec
+    from vizkit.exhibit import ExhibitConfig
+    from vizkit.fisheye import DomeError, DomeSpec
+
+    folder = write_exhibit(tmp_path / "e", "scene.py", 'display = "dome"\n[dome]\nsize = 2048\n'
+                                                       'aperture = 210\ntilt = 20\ngaze = 35\n')
+    flat = write_exhibit(tmp_path / "f", "scene.py", '[dome]\naperture = 200\n')
+    exhibit, flat_exhibit = ExhibitConfig.load(folder), ExhibitConfig.load(flat)
+
+    def spec(exhibit, *flags, command="render"):
+        out = ["--out", "x.png"] if command == "render" else []
+        args = build_parser().parse_args([command, "x", *out, *flags])
+        return dome_spec(args, exhibit, auto_size=command == "run")
+
+    assert spec(exhibit) == DomeSpec(2048, 210, 20, 35)
+    assert spec(exhibit, "--tilt", "5") == DomeSpec(2048, 210, 5, 35)
+    assert spec(exhibit, "--dome", "4096", "--gaze", "0") == DomeSpec(4096, 210, 20, 0)
+    assert spec(exhibit, "--dome", command="run") == DomeSpec(0, 210, 20, 35)   # window size
+    assert spec(exhibit, command="run") == DomeSpec(2048, 210, 20, 35)  # [dome] size is used
+    assert spec(flat_exhibit) is None                                 # not a dome exhibit ...
+    assert spec(flat_exhibit, "--dome", "1024") == DomeSpec(1024, 200, 0, None)  # ... unless
+    with pytest.raises(DomeError, match="--tilt needs --dome SIZE"):
+        spec(flat_exhibit, "--tilt", "5")
+    with pytest.raises(DomeError, match=r"--aperture 250: the aperture must be 180\.\.230"):
+        spec(exhibit, "--aperture", "250")
+
+
+@pytest.mark.parametrize("out,missing", [
+    ("{tmp}/missing/dir/x.png", "{tmp}/missing/dir"),
+    ("{tmp}/missing/x.mp4", "{tmp}/missing"),
+    ("{tmp}/a/b/f_%02d.png", "{tmp}/a"),
+])
+def test_an_output_folder_that_does_not_exist_is_refused_and_named(scene, tmp_path, out,
+                                                                    missing):
+    out, missing = out.format(tmp=tmp_path), missing.format(tmp=tmp_path)
+    frames = ["--frames", "2"] if "%" in out or out.endswith(".mp4") else []
+    result = vizkit("render", scene, "--size", "64x48", *frames, "--out", out)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert result.stderr.startswith(f"vizkit render: {out}: the folder {missing} does not exist")
+    assert list(tmp_path.iterdir()) == []                       # nothing created
+
+
+def test_a_frame_pattern_folder_is_created_inside_an_existing_one(scene, tmp_path):
+    out = tmp_path / "frames" / "f_%02d.png"
+    result = vizkit("render", scene, "--size", "64x48", "--samples", "0", "--frames", "2",
+                    "-q", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "frames").iterdir()) == ["f_00.png", "f_01.png"]
+
+
+def test_a_read_only_output_folder_is_one_clear_line(scene, tmp_path):
+    """A real read-only folder. As root permissions do not apply, so the command runs as
+    'nobody' then (the scene and the folder live in a world-readable place)."""
+    import tempfile
+
+    place = Path(tempfile.mkdtemp(prefix="vizkit-ro-"))
+    try:
+        place.chmod(0o755)
+        script = place / "hills.py"
+        script.write_text(Path(scene).read_text(encoding="utf-8"), encoding="utf-8")
+        script.chmod(0o644)
+        locked = place / "locked"
+        locked.mkdir(mode=0o555)
+        locked.chmod(0o555)
+        command = [str(INSTALLED) if INSTALLED.exists() else sys.executable, *(
+            [] if INSTALLED.exists() else ["-m", "vizkit"])]
+        if os.geteuid() == 0:
+            if shutil.which("setpriv") is None:
+                pytest.fail("running as root needs setpriv (util-linux) to drop privileges")
+            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+        env.update(HOME=str(place), PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
+        for out in (locked / "x.png", locked / "f_%02d.png", locked / "x.mp4"):
+            result = subprocess.run([*command, "render", str(script), "--size", "64x48",
+                                     "--frames", "1" if out.suffix == ".png" and "%" not in
+                                     str(out) else "2", "--out", str(out)],
+                                    cwd=place, env=env, capture_output=True, text=True,
+                                    timeout=120)
+            assert result.returncode == 1, result.stderr
+            assert result.stderr.strip() == (f"vizkit render: {out}: cannot write into "
+                                              f"{locked} (permission denied)")
+            assert list(locked.iterdir()) == []
+    finally:
+        shutil.rmtree(place, ignore_errors=True)
+
+
+INJECT_FULL_DISK = """
+import errno, os, sys
+import imageio_ffmpeg
+import vizkit.image
+
+written = []
+real_save = vizkit.image.Image.save
+
+def save(self, path):
+    if len(written) == 2:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+    written.append(path)
+    return real_save(self, path)
+
+def write_frames(path, *args, **kwargs):
+    def writer():
+        yield
+        open(path, "wb").write(b"partial video")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    return writer()
+
+vizkit.image.Image.save = save
+imageio_ffmpeg.write_frames = write_frames
+from vizkit.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("name", ["f_%02d.png", "show.mp4"])
+def test_a_full_disk_is_one_clear_line_and_leaves_no_partial_file(scene, tmp_path, name):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["PYTHONPATH"] = str(ROOT)
+    out = tmp_path / name
+    result = subprocess.run([sys.executable, "-c", INJECT_FULL_DISK, "render", scene, "--size",
+                             "64x48", "--samples", "0", "--frames", "4", "-q", "--out",
+                             str(out)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and result.stderr.strip().count("\n") == 0
+    if name == "show.mp4":
+        assert result.stderr.strip() == (f"vizkit render: {out}: cannot write: the disk is "
+                                          f"full (no space left on device)")
+        assert list(tmp_path.iterdir()) == []                    # no video, no partial file
+    else:
+        assert result.stderr.strip() == (f"vizkit render: {tmp_path / 'f_02.png'}: cannot "
+                                          f"write: the disk is full (no space left on device) "
+                                          f"(2 of 4 frames are written; a rerun resumes)")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["f_00.png", "f_01.png"]

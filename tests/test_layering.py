@@ -30,19 +30,19 @@ DOC = ROOT / "docs" / "architecture.md"
 # above, directly or through others. "x.*" is the package x and everything in it; names are
 # relative to vizkit ("vizkit" itself is the package's lazy __init__).
 TIERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("_lazy", "clock", "easing", "events", "colormap", "image", "assets", "exhibit")),
-    ("view", ("camera", "view", "timeline")),
+    ("base", ("_lazy", "clock", "easing", "events", "colormap", "image", "assets", "output")),
+    ("view", ("matrices", "camera", "view", "timeline", "fisheye", "comfort")),
     ("data", ("data.*",)),
     ("privacy", ("privacy.*",)),
-    ("quality", ("quality",)),
     ("text", ("text.*",)),
+    ("quality", ("quality", "exhibit")),
     ("gpu", ("gpu.*", "shaders.*")),
     ("layers", ("layers.*",)),
     ("render", ("render.*",)),
     ("targets", ("targets.*",)),
     ("scene", ("scene",)),
-    ("app", ("vizkit", "__main__", "cli", "runtime", "script", "export", "testing",
-             "demo_scene")),
+    ("app", ("vizkit", "__main__", "cli", "runtime", "script", "export", "recording", "farm",
+             "demo", "testing")),
 ]
 GL_FREE_BELOW = "gpu"  # every tier under this one is GL-free
 GL_PACKAGES = {"moderngl", "pyglet", "glcontext"}

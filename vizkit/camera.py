@@ -1,21 +1,30 @@
 """Perspective camera and orbit controller (z is up; x east, y north; units are metres).
 
-Matrices use the column-vector convention (``clip = projection @ view @ point``) in float64 on
-the CPU. Layers combine them with their own origin in float64 before uploading float32, which
-keeps projected coordinates (SWEREF99 TM northings of ~7,000,000 m) free of float32 jitter.
+Matrices and rotations come from :mod:`vizkit.matrices` (column vectors, float64,
+``clip = projection @ view @ point``). Layers combine them with their own origin in float64
+before uploading float32, which keeps projected coordinates (SWEREF99 TM northings of
+~7,000,000 m) free of float32 jitter.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
-from pyrr import matrix44
 
-Vec3 = tuple[float, float, float]
-Mat4 = npt.NDArray[np.float64]
+from vizkit.matrices import (
+    Mat4,
+    Quat,
+    Vec3,
+    compose,
+    look_at,
+    perspective,
+    project_to_pixels,
+    rotate,
+    rotation,
+)
+
+__all__ = ["Camera", "Mat4", "Orbit", "Vec3", "project_to_screen"]
 
 
 @dataclass
@@ -47,12 +56,11 @@ class Camera:
         forward = target - eye
         if np.linalg.norm(np.cross(forward, up)) < 1e-9 * np.linalg.norm(forward):
             up = np.array([0.0, 1.0, 0.0])  # looking straight down: north is up on screen
-        return np.asarray(matrix44.create_look_at(eye, target, up), float).T
+        return look_at(eye, target, up)
 
     def projection_matrix(self, aspect: float) -> Mat4:
         """Eye → clip for a viewport of the given width / height."""
-        return np.asarray(matrix44.create_perspective_projection(
-            self.fov_y, aspect, self.near, self.far), float).T
+        return perspective(self.fov_y, aspect, self.near, self.far)
 
     def fit_clip_to(self, radius: float) -> None:
         """Set near/far so a scene of the given radius around the target stays inside."""
@@ -85,12 +93,17 @@ class Orbit:
     zoom_per_scroll: float = 1.1
     scene_radius: float | None = field(default=None)
 
+    def orientation(self) -> Quat:
+        """The rotation that turns "looking north, level" into this orbit's look direction:
+        pitched down by ``elevation``, then turned clockwise (seen from above) by ``azimuth``."""
+        return compose(rotation((0.0, 0.0, 1.0), -self.azimuth),
+                       rotation((1.0, 0.0, 0.0), -self.elevation))
+
     def eye(self) -> Vec3:
-        az, el = math.radians(self.azimuth), math.radians(self.elevation)
-        horizontal = self.distance * math.cos(el)
-        tx, ty, tz = self.target
-        return (tx - horizontal * math.sin(az), ty - horizontal * math.cos(az),
-                tz + self.distance * math.sin(el))
+        """The camera position: ``distance`` back from the target along the look direction."""
+        look = rotate(self.orientation(), (0.0, 1.0, 0.0))
+        x, y, z = np.asarray(self.target, float) - self.distance * look
+        return (float(x), float(y), float(z))
 
     def apply(self, camera: Camera) -> None:
         """Write position and target into ``camera`` (and fit its clip planes)."""
@@ -115,10 +128,4 @@ class Orbit:
         self.distance = min(self.max_distance, max(self.min_distance, self.distance))
 
 
-def project_to_screen(point: Vec3, view: Mat4, projection: Mat4,
-                      size: tuple[int, int]) -> tuple[float, float]:
-    """Pixel position (x right, y down from the top-left) of a world point."""
-    clip = projection @ view @ np.array([*point, 1.0])
-    ndc = clip[:3] / clip[3]
-    width, height = size
-    return ((ndc[0] + 1) * 0.5 * width, (1 - ndc[1]) * 0.5 * height)
+project_to_screen = project_to_pixels   # pixel (x right, y down) of a world point

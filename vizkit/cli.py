@@ -16,8 +16,6 @@ from pathlib import Path
 EXIT_USAGE = 2
 EXIT_FAILED = 1
 
-DEMO_SCENE = "flagship.py"
-
 
 def parse_size(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
@@ -73,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="output: a .png; for several frames a pattern like "
                              "frames/f_%%04d.png, or a .mp4 (H.264)")
     render.add_argument("--size", type=parse_size, default=None,
-                        help="WIDTHxHEIGHT in pixels (default 1280x720)")
+                        help="WIDTHxHEIGHT in pixels (default: the exhibit's size, else "
+                             "1280x720)")
     render.add_argument("--frames", type=positive_int, default=1,
                         help="number of frames (default 1)")
     render.add_argument("--fps", type=positive_float, default=None,
@@ -84,16 +83,19 @@ def build_parser() -> argparse.ArgumentParser:
                         help="MSAA samples, 0 to switch anti-aliasing off (default 4)")
     render.add_argument("--dome", type=whole_number, default=None, metavar="SIZE",
                         help="render SIZExSIZE domemaster frames (angular fisheye, zenith at "
-                             "the centre, front at the bottom; 1024..8192)")
+                             "the centre, front at the bottom; 1024..8192). An exhibit with "
+                             "display = \"dome\" renders domemasters without it")
     render.add_argument("--aperture", type=float, default=None, metavar="DEG",
-                        help="dome aperture in degrees, 180..230 (default 180; needs --dome)")
+                        help="dome aperture in degrees, 180..230 (default: the exhibit's "
+                             "[dome], else 180)")
     render.add_argument("--tilt", type=float, default=None, metavar="DEG",
-                        help="dome tilt in degrees, 0..30 (default 0; needs --dome)")
+                        help="dome tilt in degrees, 0..30 (default: the exhibit's [dome], "
+                             "else 0)")
     render.add_argument("--gaze", type=float, default=None, metavar="DEG",
                         help="where the camera's look direction lands, degrees above the "
-                             "dome's front spring line (default: the tilt, i.e. eye level; "
-                             "35 = the front sweet spot, for scenes that look down on their "
-                             "subject; needs --dome)")
+                             "dome's front spring line (default: the exhibit's [dome], else "
+                             "the tilt, i.e. eye level; 35 = the front sweet spot, for scenes "
+                             "that look down on their subject)")
     render.add_argument("--no-hud", action="store_true",
                         help="leave on-screen text (HUD layers) out of the frames")
     render.add_argument("--workers", type=positive_int, default=1, metavar="N",
@@ -116,24 +118,31 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dome", type=whole_number, nargs="?", const=0, default=None,
                      metavar="SIZE",
                      help="show the domemaster fisheye; SIZE sets the render quality "
-                          "(default: the window's shorter side)")
+                          "(default: the window's shorter side). An exhibit with display = "
+                          "\"dome\" shows it without the flag, at its [dome] size")
     run.add_argument("--aperture", type=float, default=None, metavar="DEG",
-                     help="dome aperture in degrees, 180..230 (default 180; needs --dome)")
+                     help="dome aperture in degrees, 180..230 (default: the exhibit's [dome], "
+                          "else 180)")
     run.add_argument("--tilt", type=float, default=None, metavar="DEG",
-                     help="dome tilt in degrees, 0..30 (default 0; needs --dome)")
+                     help="dome tilt in degrees, 0..30 (default: the exhibit's [dome], else 0)")
     run.add_argument("--gaze", type=float, default=None, metavar="DEG",
                      help="where the camera's look direction lands, degrees above the dome's "
-                          "front spring line (default: the tilt, i.e. eye level; 35 = the "
-                          "front sweet spot; needs --dome)")
+                          "front spring line (default: the exhibit's [dome], else the tilt, "
+                          "i.e. eye level; 35 = the front sweet spot)")
     run.add_argument("--frames", type=positive_int, default=None,
                      help="close after this many frames (for smoke tests)")
 
     demo = sub.add_parser(
         "demo", help="the flagship exhibit: a window when there is a display, else a PNG",
-        description="Show vizkit's flagship scene. Without a display (or with --headless) it is "
-                    "rendered offscreen to a PNG file whose path is printed.")
-    demo.add_argument("--out", "-o", default="out/demo.png", help="PNG path when headless")
-    demo.add_argument("--size", type=parse_size, default=(1280, 720), help="WxH")
+        description="Show vizkit's flagship exhibit (packaged with vizkit) at its exhibit.toml "
+                    "size, dome and privacy settings, in a window (f toggles fullscreen). "
+                    "Without a display (or with --headless) it is rendered offscreen to a PNG "
+                    "file; what was rendered and the file's path are printed.")
+    demo.add_argument("--out", "-o", default="out/demo.png",
+                      help="PNG path when headless (default out/demo.png; its folder is "
+                           "created inside an existing one)")
+    demo.add_argument("--size", type=parse_size, default=None,
+                      help="WxH (default: the exhibit's size)")
     demo.add_argument("--headless", action="store_true", help="render to a file even with a "
                       "display")
     demo.add_argument("--t", type=float, default=None, dest="t",
@@ -158,56 +167,97 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def demo_scene_path() -> Path:
-    """The flagship scene: ``scenes/flagship.py`` of the project checkout in (or above) the
-    current directory, else the copy packaged with vizkit."""
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / "scenes" / DEMO_SCENE
-        if candidate.is_file():
-            return candidate
-    return Path(__file__).with_name("demo_scene.py")
+def exhibit_settings(target: str | Path):
+    """The exhibit's settings when ``target`` is an exhibit folder, else ``None``.
+
+    Read without executing the scene (and without GL), so exhibit and dome settings are
+    checked before anything loads. Raises ``ExhibitError`` naming file, field and value.
+    """
+    from vizkit.exhibit import ExhibitConfig
+
+    return ExhibitConfig.load(target) if Path(target).is_dir() else None
 
 
-def dome_spec(args: argparse.Namespace, *, auto_size: bool = False):
-    """The ``--dome/--aperture/--tilt`` options as a validated DomeSpec (or None).
+def dome_spec(args: argparse.Namespace, exhibit=None, *, auto_size: bool = False):
+    """The dome to render as a validated DomeSpec, or ``None`` for flat frames.
+
+    A dome is drawn when ``--dome`` is given or the exhibit's display is ``"dome"``. Each of
+    ``--dome SIZE``, ``--aperture``, ``--tilt`` and ``--gaze`` overrides the exhibit's ``[dome]``
+    setting of the same name; what neither sets takes DomeSpec's default. The ranges are
+    :data:`vizkit.fisheye.DOME_RANGES`, the same as exhibit.toml's. ``auto_size`` (``vizkit
+    run``) lets ``--dome`` without SIZE mean "the window's shorter side" (size 0).
 
     Raises ``DomeError`` with a one-line message naming the option and its range.
     """
-    from vizkit.targets.dome import SIZE_RANGE, DomeError, DomeSpec
+    from vizkit.fisheye import SIZE_RANGE, DomeError, DomeSpec
 
-    if args.dome is None:
-        given = [name for name in ("aperture", "tilt", "gaze")
-                 if getattr(args, name) is not None]
+    flags = {name: getattr(args, name, None) for name in ("dome", "aperture", "tilt", "gaze")}
+    if flags["dome"] is None and (exhibit is None or exhibit.display != "dome"):
+        given = [name for name in ("aperture", "tilt", "gaze") if flags[name] is not None]
         if given:
             raise DomeError(f"--{given[0]} needs --dome SIZE (it shapes the dome frame)")
         return None
-    spec = DomeSpec(args.dome, 180.0 if args.aperture is None else args.aperture,
-                    0.0 if args.tilt is None else args.tilt, args.gaze)
-    if auto_size and args.dome == 0:  # `run --dome`: the window's size, checked there
+    base = exhibit.dome if exhibit is not None else DomeSpec()
+    spec = DomeSpec(
+        base.size if flags["dome"] is None else flags["dome"],
+        base.aperture if flags["aperture"] is None else flags["aperture"],
+        base.tilt if flags["tilt"] is None else flags["tilt"],
+        base.gaze if flags["gaze"] is None else flags["gaze"])
+    if auto_size and spec.size == 0:  # `run --dome`: the window's size, checked there
         DomeSpec(SIZE_RANGE[0], spec.aperture, spec.tilt, spec.gaze).validate()
         return spec
     return spec.validate(min_size=SIZE_RANGE[0])
 
 
-def cmd_render(args: argparse.Namespace) -> int:
-    from vizkit.export import RenderJob, is_video, render_to_files
-    from vizkit.script import load_target
-    from vizkit.targets.dome import DomeError
+def frame_settings(args: argparse.Namespace, exhibit, command: str):
+    """``(size, dome)`` for a render: flags over the exhibit's settings over the defaults.
 
-    try:
-        dome = dome_spec(args)
-        if dome is not None and args.size is not None:
+    Raises ``DomeError`` when ``--size`` asks for a flat frame of a dome (render only).
+    """
+    from vizkit.fisheye import DomeError
+
+    dome = dome_spec(args, exhibit, auto_size=command == "run")
+    if dome is not None and args.size is not None and command != "run":
+        if getattr(args, "dome", None) is not None:
             raise DomeError("--size and --dome both set the frame size; a domemaster is "
                             "square: use --dome SIZE alone")
+        raise DomeError(f"--size: {exhibit.folder / 'exhibit.toml'} shows on a dome (display "
+                        f"= \"dome\"), whose frames are square: use --dome SIZE")
+    size = args.size or (exhibit.size if exhibit is not None else (1280, 720))
+    return size, dome
+
+
+def _checked_settings(args: argparse.Namespace, command: str):
+    """``(size, dome)`` from the exhibit and the flags, or the exit code after printing one
+    line: ``EXIT_FAILED`` for a wrong exhibit.toml, ``EXIT_USAGE`` for wrong dome options.
+    GL-free: nothing is loaded before these are checked."""
+    from vizkit.exhibit import ExhibitError
+    from vizkit.fisheye import DomeError
+
+    try:
+        exhibit = exhibit_settings(args.target)
+    except ExhibitError as exc:
+        print(f"vizkit {command}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        return frame_settings(args, exhibit, command)
     except DomeError as exc:
-        print(f"vizkit render: {exc}", file=sys.stderr)
+        print(f"vizkit {command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    code = _checked_settings(args, "render")
+    if isinstance(code, int):
+        return code
+    size, dome = code
+    from vizkit.export import RenderJob, is_video, render_to_files
+    from vizkit.script import load_target
+
     target = load_target(args.target)
     fps = args.fps or float(getattr(target.scene_cls, "fps", 30.0))
-    job = RenderJob(size=args.size or (1280, 720), frames=args.frames, fps=fps,
-                    start=args.start, samples=max(0, args.samples), dome=dome,
-                    hud=not args.no_hud)
+    job = RenderJob(size=size, frames=args.frames, fps=fps, start=args.start,
+                    samples=max(0, args.samples), dome=dome, hud=not args.no_hud)
     report = render_to_files(target, args.out, job, progress=not args.quiet,
                              workers=args.workers, overwrite=args.overwrite)
     paths = report.paths
@@ -219,39 +269,35 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    code = _checked_settings(args, "run")
+    if isinstance(code, int):
+        return code
+    size, dome = code
     from vizkit.gpu.context import display_available
     from vizkit.script import load_target, script_errors
-    from vizkit.targets.dome import DomeError
 
-    try:
-        dome = dome_spec(args, auto_size=True)
-    except DomeError as exc:
-        print(f"vizkit run: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     if not display_available():
         print("vizkit run: no display found (DISPLAY is not set); render headless instead: "
               f"vizkit render {args.target} --out frame.png"
-              + (" --dome 4096" if dome is not None else ""), file=sys.stderr)
+              + (f" --dome {dome.size or 4096}" if dome is not None else ""), file=sys.stderr)
         return EXIT_USAGE
+    target = load_target(args.target)
+    exhibit = target.exhibit
+    fullscreen = args.fullscreen or (exhibit is not None and exhibit.display == "fullscreen")
+    return _run_window(target, size=size, fullscreen=fullscreen,
+                       max_frames=args.frames, dome=dome, screen=args.screen,
+                       script_errors=script_errors)
+
+
+def _run_window(target, *, script_errors, **options) -> int:
     from vizkit.gpu import GpuError
     from vizkit.script import ScriptError
     from vizkit.targets.window import run_window
 
-    target = load_target(args.target)
-    size, fullscreen = args.size or (1280, 720), args.fullscreen
-    exhibit = target.exhibit
-    if exhibit is not None:  # an exhibit folder's settings, unless the command line says else
-        size = args.size or exhibit.size
-        fullscreen = fullscreen or exhibit.display == "fullscreen"
-        if exhibit.display == "dome" and dome is None:
-            from vizkit.targets.dome import DomeSpec
-
-            dome = DomeSpec(0, exhibit.dome.aperture, exhibit.dome.tilt, None)
     scene = target.create()
     try:
         with script_errors(target.script):
-            return run_window(scene, size=size, fullscreen=fullscreen,
-                              max_frames=args.frames, dome=dome, screen=args.screen)
+            return run_window(scene, **options)
     except ScriptError as exc:  # the window itself failed, not the script: say so plainly
         if isinstance(exc.__cause__, GpuError):
             raise exc.__cause__ from None
@@ -259,29 +305,35 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from vizkit.clock import FrameState
+    from vizkit.demo import DEMO_EXHIBIT, exhibit_folder
+    from vizkit.export import RenderJob, render_to_files
+    from vizkit.fisheye import DomeError
     from vizkit.gpu.context import display_available
+    from vizkit.output import folders_to_create, make_folders
     from vizkit.script import load_target, script_errors
-    from vizkit.targets.offscreen import OffscreenRenderer
 
-    target = load_target(demo_scene_path())
-    if display_available() and not args.headless:
-        from vizkit.targets.window import run_window
-
-        with script_errors(target.script):
-            return run_window(target.create(), size=args.size)
-    scene = target.create()
-    t = args.t if args.t is not None else float(getattr(scene, "showcase_t", 0.0))
-    renderer = OffscreenRenderer(args.size)
+    target = load_target(exhibit_folder())
+    exhibit = target.exhibit
     try:
-        with script_errors(target.script):
-            image = renderer.render(scene, FrameState(t, 1 / scene.fps, round(t * scene.fps)))
-    finally:
-        scene.release()
-        renderer.release()
-    path = image.save(args.out)
-    print(f"no display: rendered the flagship scene ({target.script.name}, t={t:g}s) to")
-    print(path.resolve())
+        size, dome = frame_settings(args, exhibit, "demo")
+    except DomeError as exc:
+        print(f"vizkit demo: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    what = (f"the {DEMO_EXHIBIT} exhibit ({exhibit.title}; scene {target.script.name}, "
+            f"privacy threshold {exhibit.min_count})")
+    if display_available() and not args.headless:  # a window, even for a fullscreen exhibit
+        print(f"showing {what} in a window (f: fullscreen, escape: quit)")
+        return _run_window(target, size=size, fullscreen=False, dome=dome,
+                           script_errors=script_errors)
+    make_folders(folders_to_create(args.out, [Path(args.out)], may_create=True))
+    t = args.t if args.t is not None else float(getattr(target.scene_cls, "showcase_t", 0.0))
+    job = RenderJob(size=size, start=t, dome=dome)
+    report = render_to_files(target, args.out, job, progress=False)
+    width, height = job.frame_size
+    kind = "domemaster" if dome is not None else "frame"
+    reason = "--headless" if display_available() else "no display"
+    print(f"{reason}: rendered {what} at t={t:g}s as a {width}x{height} {kind} to")
+    print(report.paths[0].resolve())
     return 0
 
 

@@ -5,34 +5,56 @@ An exhibit is what a museum installs: a folder with ``exhibit.toml`` and its dat
     title = "Commuting in Uppsala län"
     scene = "../../scenes/flagship.py"     # relative to this folder
     display = "fullscreen"                 # window | fullscreen | dome
-    size = [1920, 1080]
-    languages = ["sv", "en"]
+    size = [1920, 1080]                    # window / flat frame size in pixels
 
-    [dome]                                 # used when display = "dome"
-    size = 4096
-    aperture = 180
-    tilt = 20
+    [dome]                                 # the dome it is shown on (display = "dome", --dome)
+    size = 4096                            # domemaster pixels, 1024..8192 (default 4096)
+    aperture = 180                         # degrees, 180..230 (default 180)
+    tilt = 20                              # degrees, 0..30 (default 0)
+    gaze = 35                              # degrees above the front spring line (default: tilt)
 
     [input]
-    sources = ["mouse", "tuio:0.0.0.0:3333"]
-    idle_seconds = 90                      # return to the attract loop after this long
+    sources = ["mouse"]                    # only "mouse" so far
 
     [privacy]
     min_count = 5                          # threshold rule: values below it are not shown
 
 Every field is checked when the folder is loaded; a mistake names the file, the field and the
-value. The scene can read its settings as ``scene.exhibit`` (``None`` outside an exhibit).
+value, an unknown or misspelt key names the closest valid one, and a field vizkit does not
+implement yet (``languages``, ``input.idle_seconds``, touch and TUIO ``input.sources``) is
+refused as "not supported yet" rather than accepted and ignored. The dome ranges are those of
+the command line (:data:`vizkit.fisheye.DOME_RANGES`). ``vizkit render`` and ``vizkit
+run`` use these settings unless a command-line flag overrides them; the scene reads them as
+``scene.exhibit`` (``None`` outside an exhibit).
 """
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vizkit.fisheye import DOME_RANGES, DomeSpec
+
+MANIFEST = "exhibit.toml"
 DISPLAYS = ("window", "fullscreen", "dome")
-INPUTS = ("mouse", "touch", "tuio")
+INPUTS = ("mouse",)
+LATER_INPUTS = ("touch", "tuio")     # named in messages: they are coming, not misspelt
+
+# Every key exhibit.toml may hold, per table ("" is the top level).
+KEYS: dict[str, tuple[str, ...]] = {
+    "": ("title", "scene", "display", "size", "dome", "input", "privacy", "languages"),
+    "dome": tuple(DOME_RANGES),
+    "input": ("sources", "idle_seconds"),
+    "privacy": ("min_count",),
+}
+# Keys that are known but not implemented yet: refused with what they will do.
+NOT_SUPPORTED_YET = {
+    "languages": "on-screen text in several languages",
+    "input.idle_seconds": "returning to the attract loop after idle time",
+}
 
 
 class ExhibitError(ValueError):
@@ -40,93 +62,128 @@ class ExhibitError(ValueError):
 
 
 @dataclass(frozen=True)
-class DomeSettings:
-    size: int = 2048
-    aperture: float = 180.0
-    tilt: float = 0.0
-
-
-@dataclass(frozen=True)
 class ExhibitConfig:
-    """The settings of one exhibit folder (see the module docstring for the file format)."""
+    """The settings of one exhibit folder (see the module docstring for the file format).
+
+    Attributes:
+        folder: the exhibit folder (its ``assets/`` and itself are searched for data first).
+        scene: the scene script.
+        title: shown in the window title.
+        display: ``window``, ``fullscreen`` or ``dome``.
+        size: window / flat frame size in pixels.
+        dome: the dome the exhibit is shown on (used by ``display = "dome"`` and ``--dome``).
+        input_sources: where input comes from (only ``("mouse",)`` so far).
+        min_count: the disclosure threshold of the scene's policy.
+    """
 
     folder: Path
     scene: Path
     title: str = ""
     display: str = "window"
     size: tuple[int, int] = (1280, 720)
-    dome: DomeSettings = field(default_factory=DomeSettings)
+    dome: DomeSpec = field(default_factory=DomeSpec)
     input_sources: tuple[str, ...] = ("mouse",)
-    idle_seconds: float = 120.0
-    languages: tuple[str, ...] = ("en",)
     min_count: int = 5
 
     @classmethod
     def load(cls, folder: str | Path) -> ExhibitConfig:
         folder = Path(folder)
-        manifest = folder / "exhibit.toml"
+        manifest = folder / MANIFEST
         if not manifest.is_file():
-            raise ExhibitError(f"{folder}: not an exhibit folder (no exhibit.toml)")
+            raise ExhibitError(f"{folder}: not an exhibit folder (no {MANIFEST})")
         try:
             raw = tomllib.loads(manifest.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ExhibitError(f"{manifest}: {exc}") from None
-        fields = _Fields(manifest, raw)
-        scene = fields.get("scene", str, required=True)
-        display = fields.choice("display", DISPLAYS, "window")
-        size = fields.get("size", list, [1280, 720])
-        if len(size) != 2 or not all(isinstance(v, int) and 1 <= v <= 16384 for v in size):
-            fields.fail("size", size, "two whole numbers from 1 to 16384, e.g. [1920, 1080]")
-        dome = _Fields(manifest, fields.get("dome", dict, {}), "dome.")
-        settings = DomeSettings(
-            size=dome.number("size", 2048, 512, 8192, whole=True),
-            aperture=dome.number("aperture", 180.0, 180.0, 230.0),
-            tilt=dome.number("tilt", 0.0, 0.0, 30.0))
-        inputs = _Fields(manifest, fields.get("input", dict, {}), "input.")
+        top = _Table(manifest, raw, "")
+        scene = top.get("scene", str, required=True)
+        display = top.choice("display", DISPLAYS, "window")
+        size = top.get("size", list, [1280, 720])
+        if len(size) != 2 or not all(isinstance(v, int) and not isinstance(v, bool)
+                                     and 1 <= v <= 16384 for v in size):
+            top.fail("size", size, "two whole numbers from 1 to 16384, e.g. [1920, 1080]")
+        dome = _Table(manifest, top.get("dome", dict, {}), "dome")
+        inputs = _Table(manifest, top.get("input", dict, {}), "input")
         sources = tuple(inputs.get("sources", list, ["mouse"]))
         for source in sources:
-            if not isinstance(source, str) or source.split(":")[0] not in INPUTS:
-                inputs.fail("sources", source, f"one of {INPUTS} (tuio as tuio:HOST:PORT)")
-        privacy = _Fields(manifest, fields.get("privacy", dict, {}), "privacy.")
-        return cls(folder=folder, scene=(folder / scene), title=fields.get("title", str, ""),
-                   display=display, size=(size[0], size[1]), dome=settings,
+            kind = source.split(":")[0] if isinstance(source, str) else None
+            if kind in LATER_INPUTS:
+                inputs.not_supported("sources", source, f"{kind} input; only \"mouse\" works "
+                                                        f"in this version")
+            if kind not in INPUTS:
+                inputs.fail("sources", source, f"one of {INPUTS}")
+        privacy = _Table(manifest, top.get("privacy", dict, {}), "privacy")
+        return cls(folder=folder, scene=folder / scene, title=top.get("title", str, ""),
+                   display=display, size=(size[0], size[1]), dome=_dome_spec(dome),
                    input_sources=sources,
-                   idle_seconds=inputs.number("idle_seconds", 120.0, 0.0, 86_400.0),
-                   languages=tuple(fields.get("languages", list, ["en"])),
                    min_count=int(privacy.number("min_count", 5, 1, 1_000, whole=True)))
 
 
-class _Fields:
-    """Typed access to one TOML table, with errors that name file, field and value."""
+def _dome_spec(table: _Table) -> DomeSpec:
+    """The ``[dome]`` table as a :class:`DomeSpec`, checked against the CLI's ranges."""
+    default = DomeSpec()
+    values = {name: table.table.get(name, getattr(default, name)) for name in DOME_RANGES}
+    for name, limits in DOME_RANGES.items():
+        if name in table.table and not limits.accepts(values[name]):
+            kind = "a whole number" if limits.whole else "a number"
+            table.fail(name, values[name], f"{kind} from {limits.low:g} to {limits.high:g} "
+                                           f"({limits.unit})")
+    return DomeSpec(int(values["size"]), float(values["aperture"]), float(values["tilt"]),
+                    None if values["gaze"] is None else float(values["gaze"]))
 
-    def __init__(self, manifest: Path, table: dict[str, Any], prefix: str = ""):
-        self.manifest, self.table, self.prefix = manifest, table, prefix
 
-    def fail(self, name: str, value: Any, expected: str) -> None:
-        raise ExhibitError(f"{self.manifest}: field '{self.prefix}{name}' = {value!r}: "
+class _Table:
+    """Typed access to one TOML table, with errors that name file, field and value.
+
+    Creating it checks the table's keys: an unknown key is an error naming the closest valid
+    one; a key that is not implemented yet is refused as such.
+    """
+
+    def __init__(self, manifest: Path, table: dict[str, Any], name: str):
+        self.manifest, self.table, self.name = manifest, table, name
+        valid = KEYS[name]
+        for key in table:
+            if key not in valid:
+                close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
+                hint = (f"did you mean '{self.field(close[0])}'?" if close
+                        else f"valid fields here: {', '.join(valid)}")
+                raise ExhibitError(f"{manifest}: unknown field '{self.field(key)}'; {hint}")
+            if self.field(key) in NOT_SUPPORTED_YET:
+                self.not_supported(key, table[key], NOT_SUPPORTED_YET[self.field(key)])
+
+    def field(self, key: str) -> str:
+        return f"{self.name}.{key}" if self.name else key
+
+    def fail(self, key: str, value: Any, expected: str) -> None:
+        raise ExhibitError(f"{self.manifest}: field '{self.field(key)}' = {value!r}: "
                            f"expected {expected}")
 
-    def get(self, name: str, kind: type, default: Any = None, required: bool = False) -> Any:
-        if name not in self.table:
+    def not_supported(self, key: str, value: Any, what: str) -> None:
+        raise ExhibitError(f"{self.manifest}: field '{self.field(key)}' = {value!r}: not "
+                           f"supported yet ({what}); remove it")
+
+    def get(self, key: str, kind: type, default: Any = None, required: bool = False) -> Any:
+        if key not in self.table:
             if required:
-                raise ExhibitError(f"{self.manifest}: field '{self.prefix}{name}' is missing")
+                raise ExhibitError(f"{self.manifest}: field '{self.field(key)}' is missing")
             return default
-        value = self.table[name]
+        value = self.table[key]
         if not isinstance(value, kind):
-            self.fail(name, value, kind.__name__)
+            expected = f"a table [{self.field(key)}]" if kind is dict else kind.__name__
+            self.fail(key, value, expected)
         return value
 
-    def choice(self, name: str, options: tuple[str, ...], default: str) -> str:
-        value = self.get(name, str, default)
+    def choice(self, key: str, options: tuple[str, ...], default: str) -> str:
+        value = self.get(key, str, default)
         if value not in options:
-            self.fail(name, value, f"one of {options}")
+            self.fail(key, value, f"one of {options}")
         return value
 
-    def number(self, name: str, default: float, low: float, high: float,
+    def number(self, key: str, default: float, low: float, high: float,
                whole: bool = False) -> float:
-        value = self.table.get(name, default)
+        value = self.table.get(key, default)
         valid = isinstance(value, int) if whole else isinstance(value, (int, float))
         if isinstance(value, bool) or not valid or not low <= value <= high:
             kind = "a whole number" if whole else "a number"
-            self.fail(name, value, f"{kind} from {low:g} to {high:g}")
+            self.fail(key, value, f"{kind} from {low:g} to {high:g}")
         return value

@@ -16,7 +16,7 @@ import runpy
 import sys
 import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from vizkit.assets import Assets
@@ -71,22 +71,59 @@ def script_errors(script: str | Path) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class LoadedTarget:
-    """A scene class and where it came from (a script, or an exhibit folder's script)."""
+    """A scene class and everything it was loaded with: its script, the exhibit settings (size,
+    dome, privacy threshold) and the folders its data files are found in.
+
+    It pickles by reference — script path, exhibit settings and asset folders, all absolute — so
+    a render farm's workers (local processes or Dask) rebuild exactly this target: they execute
+    the script again and create scenes with the same exhibit, policy and assets as this process.
+
+    Attributes:
+        scene_cls: the :class:`Scene` subclass the script defines.
+        script: the scene script.
+        exhibit: the exhibit's settings when loaded from an exhibit folder.
+        asset_roots: where ``assets.path(name)`` looks, in order (see :meth:`assets`).
+    """
 
     scene_cls: type[Scene]
     script: Path
     exhibit: ExhibitConfig | None = None
+    asset_roots: tuple[Path, ...] = ()
+
+    def assets(self) -> Assets:
+        """The exhibit folder's ``assets/`` and the folder itself (for an exhibit), then the
+        script's folders and ``./assets`` (:meth:`Assets.for_script`) — fixed at load time."""
+        if self.asset_roots:
+            return Assets(*self.asset_roots)
+        return _asset_roots_for(self.script, self.exhibit)
 
     def create(self) -> Scene:
-        """A fresh scene instance with assets resolved relative to its script (and, for an
-        exhibit, also in the exhibit folder), carrying the exhibit's settings."""
-        assets = Assets.for_script(self.script)
-        if self.exhibit is not None:
-            assets.roots[:0] = [self.exhibit.folder / "assets", self.exhibit.folder]
+        """A fresh scene instance with its assets, carrying the exhibit's settings."""
         with script_errors(self.script):
-            scene = self.scene_cls(assets)
+            scene = self.scene_cls(self.assets())
         scene.exhibit = self.exhibit
         return scene
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        exhibit = self.exhibit
+        if exhibit is not None:
+            exhibit = replace(exhibit, folder=exhibit.folder.resolve(),
+                              scene=exhibit.scene.resolve())
+        roots = tuple(root.resolve() for root in self.assets().roots)
+        return (_reload, (self.script.resolve(), exhibit, roots))
+
+
+def _asset_roots_for(script: Path, exhibit: ExhibitConfig | None) -> Assets:
+    assets = Assets.for_script(script)
+    if exhibit is not None:
+        assets.roots[:0] = [exhibit.folder / "assets", exhibit.folder]
+    return assets
+
+
+def _reload(script: Path, exhibit: ExhibitConfig | None,
+            asset_roots: tuple[Path, ...]) -> LoadedTarget:
+    """Unpickle a :class:`LoadedTarget`: execute its script again in this process."""
+    return LoadedTarget(load_scene_class(script), script, exhibit, asset_roots)
 
 
 def load_scene_class(path: str | Path) -> type[Scene]:
@@ -119,10 +156,12 @@ def load_scene_class(path: str | Path) -> type[Scene]:
 def load_target(target: str | Path) -> LoadedTarget:
     """A scene script, or an exhibit folder whose ``exhibit.toml`` names its scene."""
     path = Path(target)
+    config = None
     if path.is_dir():
         try:
             config = ExhibitConfig.load(path)
         except ExhibitError as exc:
             raise ScriptError(str(exc)) from None
-        return LoadedTarget(load_scene_class(config.scene), config.scene, config)
-    return LoadedTarget(load_scene_class(path), path)
+        path = config.scene
+    roots = tuple(root.resolve() for root in _asset_roots_for(path, config).roots)
+    return LoadedTarget(load_scene_class(path), path, config, roots)

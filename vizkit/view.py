@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vizkit.camera import Mat4, Vec3
 from vizkit.clock import FrameState
+from vizkit.matrices import Mat4, Vec3, gl_uniform, translation
 
 VIEWING_KINDS = ("screen", "table", "dome")
 
@@ -53,7 +53,7 @@ class ViewState:
     """One view of the scene.
 
     Attributes:
-        view: world → eye matrix (column-vector convention, float64).
+        view: world → eye matrix (column vectors, float64: :mod:`vizkit.matrices`).
         projection: eye → clip matrix.
         eye: camera position in world metres.
         viewport: (width, height) in pixels of the framebuffer being drawn.
@@ -82,11 +82,6 @@ class ViewState:
         Computed in float64 so a layer can keep float32 vertices small (relative to ``origin``)
         even when its world coordinates are millions of metres.
         """
-        translate = np.eye(4)
-        translate[:3, 3] = origin
-        return (self.projection @ self.view @ translate).astype(np.float32)
+        return (self.projection @ self.view @ translation(origin)).astype(np.float32)
 
-    @staticmethod
-    def gl_matrix(matrix: np.ndarray) -> np.ndarray:
-        """A column-vector matrix laid out for a GLSL ``mat4`` uniform (column-major)."""
-        return np.ascontiguousarray(np.asarray(matrix, np.float32).T)
+    gl_matrix = staticmethod(gl_uniform)  # a matrix laid out for a GLSL mat4 uniform

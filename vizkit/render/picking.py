@@ -26,6 +26,7 @@ import numpy as np
 from vizkit.clock import FrameState
 from vizkit.gpu import GpuContext
 from vizkit.layers.base import PickRecord
+from vizkit.matrices import scaling, translation
 from vizkit.view import ViewState
 
 if TYPE_CHECKING:
@@ -95,10 +96,7 @@ def pick_matrix(x: float, y: float, size: tuple[int, int]) -> np.ndarray:
     px = int(x) + 0.5  # the pixel's centre, as the colour pass samples it
     py = height - (int(y) + 0.5)  # GL window y grows upwards
     cx, cy = 2.0 * px / width - 1.0, 2.0 * py / height - 1.0
-    m = np.eye(4)
-    m[0, 0], m[1, 1] = width, height
-    m[0, 3], m[1, 3] = -cx * width, -cy * height
-    return m
+    return scaling((width, height, 1.0)) @ translation((-cx, -cy, 0.0))
 
 
 def pick(scene: Scene, x: float, y: float, size: tuple[int, int] = (1280, 720), *,

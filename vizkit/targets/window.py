@@ -8,15 +8,17 @@ the last good frame, and carries on — an exhibit must not die from bad input.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from vizkit.clock import Clock
 from vizkit.events import KeyEvent, PointerEvent, ScrollEvent
+from vizkit.fisheye import DomeSpec
 from vizkit.gpu import GpuContext, RenderTarget
 from vizkit.gpu.context import NoDisplayError, display_available
 from vizkit.image import Image
 from vizkit.render import Renderer
-from vizkit.targets.dome import DomeRenderer, DomeSpec
+from vizkit.targets.dome import DomeRenderer
 
 if TYPE_CHECKING:  # the scene is passed in; vizkit.scene sits above the targets
     from vizkit.scene import Scene
@@ -59,7 +61,8 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
     clock = Clock(scene.fps)
     state = {"frames": 0, "last_error": ""}
     # The scene is drawn into an offscreen target (MSAA whatever the window's config) and
-    # copied to the window: one code path for screen, screenshots and (later) dome resampling.
+    # copied to the window: one code path for the screen and screenshots. With ``dome`` the
+    # DomeRenderer draws the fisheye straight into the window's framebuffer instead.
     targets: dict[str, RenderTarget | None] = {"scene": None}
     domes: dict[str, DomeRenderer | None] = {"dome": None}
     scene.ensure_setup()
@@ -145,7 +148,6 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
     return 0
 
 
-
 def dome_viewport(size: tuple[int, int]) -> tuple[int, int, int, int]:
     """The largest centred square of a framebuffer of ``size``: where the fisheye goes."""
     width, height = size
@@ -167,8 +169,8 @@ def draw_dome_frame(domes: dict[str, DomeRenderer | None], spec: DomeSpec, gpu: 
     if dome is None or dome.spec.size != wanted:
         if dome is not None:
             dome.release()
-        dome = domes["dome"] = DomeRenderer(wanted, aperture=spec.aperture, tilt=spec.tilt,
-                                            gaze=spec.gaze, samples=samples, gpu=gpu)
+        dome = domes["dome"] = DomeRenderer.from_spec(replace(spec, size=wanted),
+                                                      samples=samples, gpu=gpu)
     screen = framebuffer if framebuffer is not None else gpu.ctx.detect_framebuffer()
     with gpu.ctx.scope(screen):
         screen.viewport = (0, 0, *size)

@@ -1,7 +1,7 @@
 #version 330 core
 // # hud_panel.vert — the HUD panel on the domemaster: a grid over the flat panel (60° wide, 16:9,
 // centred on the front sweet spot) whose vertices were projected through the equidistant
-// formula by vizkit/targets/dome.py. Only the panel's pixels are touched.
+// formula by vizkit/targets/fisheye.py. Only the panel's pixels are touched.
 #define SHADER_NAME hud_panel.vert
 
 in vec2 a_position;     // -1..1 across the domemaster square (y up)

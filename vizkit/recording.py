@@ -1,0 +1,119 @@
+"""What to render and rendering it in this process: :class:`RenderJob`, :class:`FrameSource`.
+
+Frame ``i`` of a job is rendered at ``t = start + i / fps`` whatever the render speed (the scene
+never sees wall time), so a recording is frame-exact and any frame can be rendered alone — which
+is what lets :mod:`vizkit.farm` split a show into frame ranges. :mod:`vizkit.export` writes the
+frames to files.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from vizkit.clock import Clock
+from vizkit.fisheye import DomeSpec
+from vizkit.image import Image
+from vizkit.script import LoadedTarget, script_errors
+from vizkit.targets.dome import DomeRenderer
+from vizkit.targets.offscreen import OffscreenRenderer
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """What to render: frame count, rate, start time, size, anti-aliasing, dome, HUD.
+
+    Attributes:
+        size: (width, height) of flat frames, pixels (ignored when ``dome`` is set).
+        frames: number of frames; frame ``i`` is at ``start + i / fps`` seconds.
+        fps: frames per second of scene time (and of the video).
+        start: scene time of frame 0, seconds.
+        samples: MSAA samples (0 = off).
+        dome: render domemaster frames of this format instead of flat ones.
+        hud: draw HUD layers (``False`` is ``--no-hud``).
+    """
+
+    size: tuple[int, int] = (1280, 720)
+    frames: int = 1
+    fps: float = 30.0
+    start: float = 0.0
+    samples: int = 4
+    dome: DomeSpec | None = None
+    hud: bool = True
+
+    @property
+    def frame_size(self) -> tuple[int, int]:
+        """(width, height) of every output frame."""
+        if self.dome is not None:
+            return (self.dome.size, self.dome.size)
+        return (int(self.size[0]), int(self.size[1]))
+
+    def time_of(self, index: int) -> float:
+        """Scene time of frame ``index`` in seconds."""
+        return Clock(self.fps, self.start).frame(index).t
+
+
+@dataclass
+class RenderReport:
+    """What a render did: the files it produced and how many frames it skipped (resume)."""
+
+    paths: list[Path]
+    rendered: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+    video: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class FrameSource:
+    """One scene and one renderer (flat or dome) in this process: frame index → image.
+
+    Args:
+        target: the loaded scene script or exhibit.
+        job: size, rate, dome and HUD settings.
+        gpu: a context to share; by default the renderer creates (and owns) an EGL context.
+    """
+
+    def __init__(self, target: LoadedTarget, job: RenderJob, gpu: Any = None):
+        self.target, self.job = target, job
+        self.scene = target.create()
+        if not job.hud:
+            self.scene.hud_visible = False
+        self.clock = Clock(job.fps, job.start)
+        if gpu is not None:
+            gpu.make_current()
+        try:
+            if job.dome is not None:
+                self.renderer: DomeRenderer | OffscreenRenderer = DomeRenderer.from_spec(
+                    job.dome, samples=job.samples, gpu=gpu)
+            else:
+                self.renderer = OffscreenRenderer(job.size, samples=job.samples, gpu=gpu)
+        except Exception:
+            self.scene.release()
+            raise
+
+    def render(self, index: int) -> Image:
+        """Frame ``index`` (at ``start + index / fps``) as an image."""
+        self.renderer.gpu.make_current()
+        with script_errors(self.target.script):
+            return self.renderer.render(self.scene, self.clock.frame(index))
+
+    def release(self) -> None:
+        self.scene.release()
+        self.renderer.release()
+
+    def __enter__(self) -> FrameSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def progress_bar(total: int, show: bool, desc: str) -> tqdm:
+    """A frame counter with ETA on stderr (hidden for one frame or when ``show`` is false)."""
+    return tqdm(total=total, unit="frame", file=sys.stderr, desc=desc, dynamic_ncols=True,
+                disable=not show or total <= 1, smoothing=0.1)
