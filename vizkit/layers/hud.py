@@ -25,6 +25,7 @@ the widget under it (:func:`hud_at`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,11 +100,14 @@ class Panel:
 
 class HudFrame:
     """What a widget needs to compose itself for one view: pixel sizes of each text role at
-    this view's visual angle per pixel, the language, the atlas and the style."""
+    this view's visual angle per pixel, the size of the reader's frame (``width``,
+    ``height``), the language, the atlas and the style."""
 
     def __init__(self, viewing: Viewing, language: Language, atlas: GlyphAtlas,
-                 style: HudStyle, scale: float = 1.0, font_path: str | None = None):
+                 style: HudStyle, scale: float = 1.0, font_path: str | None = None,
+                 size: tuple[float, float] = (1280.0, 720.0)):
         self.viewing, self.language, self.atlas, self.style = viewing, language, atlas, style
+        self.width, self.height = size
         self.scale, self.font_path = scale, font_path
         self.body_px = self.px("body")
         self.pad = round(style.padding_em * self.body_px)
@@ -183,6 +187,8 @@ def _split(anchor: str) -> tuple[str, str]:
 
 
 _STACKS: dict[str, Any] = {"view": None, "stack": None}
+_CROWDED: set[str] = set()
+log = logging.getLogger("vizkit.text")
 
 
 def stack_for(view: ViewState) -> HudStack:
@@ -242,7 +248,7 @@ class HudLayer(Layer):
     """
 
     is_hud = True
-    draw_order = 2
+    draw_order = 3  # after the world; the attribution (2) is placed first, at its corner
 
     def __init__(self, *, anchor: str = "bottom-left", facing: int = 0, margin_em: float = 0.8,
                  scale: float = 1.0, style: HudStyle | None = None,
@@ -286,14 +292,15 @@ class HudLayer(Layer):
         self.language = language
 
     # -- placement (GL-free) ----------------------------------------------------------------
-    def frame_for(self, viewing: Viewing) -> HudFrame:
+    def frame_for(self, viewing: Viewing,
+                  size: tuple[float, float] = (1280.0, 720.0)) -> HudFrame:
         return HudFrame(viewing, self.language, self.atlas, self.style, self.scale,
-                        self.font_path)
+                        self.font_path, size)
 
     def place(self, stack: HudStack) -> Placement | None:
         """Compose (or reuse) the panel and put it in ``stack``'s view."""
         content = self.content_key()
-        frame = self.frame_for(stack.viewing)
+        frame = self.frame_for(stack.viewing, stack.frame_size(self.facing))
         panel_key = (content, stack.viewport, stack.viewing, self.language.code, self.facing)
         cached = self._cache.get(panel_key) if content is not None else None
         panel = cached.panel if cached is not None else self.compose(frame)
@@ -302,6 +309,14 @@ class HudLayer(Layer):
             return None
         margin = max(round(self.margin_em * frame.body_px), 1)
         x, y = stack.slot(self.anchor, self.facing, panel.width, panel.height, margin)
+        fw, fh = stack.frame_size(self.facing)
+        if x < 0 or y < 0 or x + panel.width > fw or y + panel.height > fh:
+            if self.name not in _CROWDED:
+                _CROWDED.add(self.name)
+                log.warning("%s does not fit the %dx%d view beside the other HUD panels; "
+                            "left out", self.name, fw, fh)
+            self._last = None
+            return None
         if cached is not None and (cached.x, cached.y) == (x, y):
             self._last = cached
             return cached
@@ -318,10 +333,16 @@ class HudLayer(Layer):
         if panel.backdrop:
             rect = (x, y, x + panel.width, y + panel.height)
             back = QuadList(self.atlas)
-            back.rect(*rect, with_alpha(self.style.backdrop, panel.opacity))
+            tint = with_alpha(self.style.backdrop, panel.opacity)
+            bounded = self.style.contrast > 0 and panel.opacity >= 0.5
+            bound = backdrop_bound(self.style.text[:3], self.style.contrast)
+            if bounded and stack.viewing.kind == "dome" and bound.mode == "min":
+                # the dome's HUD image is laid over the sky later, where no MIN blend reaches:
+                # the tint alone must darken white below the bound (sRGB blending)
+                tint = (*tint[:3], max(tint[3], 1.0 - bound.grey))
+            back.rect(*rect, tint)
             quads = np.concatenate([back.array(), quads])
-            if self.style.contrast > 0 and panel.opacity >= 0.5:
-                bound = backdrop_bound(self.style.text[:3], self.style.contrast)
+            if bounded:
                 cap = QuadList(self.atlas)
                 cap.rect(*rect, (bound.grey, bound.grey, bound.grey, 1.0))
                 caps = cap.array()

@@ -109,7 +109,9 @@ class Caption(HudLayer):
         shown = frame.language(self._text)
         if not shown:
             return None
-        max_width = None if self.max_width_em is None else self.max_width_em * frame.body_px
+        fits = frame.width - 2 * frame.pad - 2 * round(self.margin_em * frame.body_px)
+        max_width = fits if self.max_width_em is None else min(self.max_width_em
+                                                               * frame.body_px, fits)
         block = frame.text(shown, self.role, weight=self.weight, align=self.align,
                            max_width=max_width)
         quads = frame.new_quads()
@@ -150,7 +152,12 @@ class Attribution(HudLayer):
         layers: the layers to credit (HUD layers among them are ignored); the list is read at
             every draw, so layers added to it later are credited too.
         extra: more lines (plain text or ``Msg``).
+
+    It is placed before every other HUD panel (``draw_order`` 2), so a crowded view (a dome's
+    HUD panel) never pushes the credits out.
     """
+
+    draw_order = 2
 
     def __init__(self, layers: Iterable[Layer], *, extra: Sequence[Text] = (),
                  anchor: str = "bottom-right", size: str = "small", facing: int = 0,

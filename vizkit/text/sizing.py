@@ -12,7 +12,7 @@ kind       title  body  small  minimum  geometry assumed
 =========  =====  ====  =====  =======  ============================================
 screen     1.0    0.7   0.55   0.5      the view's height spans 30° (arm's length+)
 table      1.0    0.7   0.55   0.5      the same, set ``view_height_deg`` to the table
-dome       3.0    2.2   1.9    1.9      the dome's own angles (aperture / frame size)
+dome       2.0    1.4   1.25   1.25     the dome's own angles (aperture / frame size)
 =========  =====  ====  =====  =======  ============================================
 
 The minimum for screens and tables follows reading research (fluent reading needs an
@@ -23,6 +23,7 @@ angle (87 px) at 8192.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from vizkit.view import Viewing
@@ -49,7 +50,7 @@ class TextSizes:
 SIZES = {
     "screen": TextSizes(title=1.0, body=0.7, small=0.55, minimum=0.5),
     "table": TextSizes(title=1.0, body=0.7, small=0.55, minimum=0.5),
-    "dome": TextSizes(title=3.0, body=2.2, small=1.9, minimum=1.9),
+    "dome": TextSizes(title=2.0, body=1.4, small=1.25, minimum=1.25),
 }
 #: Legacy sizes in pixels "at a 720-pixel-high view" convert at the screen's 30° / 720 px.
 LEGACY_DEG_PER_PX = 30.0 / 720.0
@@ -67,3 +68,19 @@ def px_for(degrees: float, viewing: Viewing) -> int:
 def text_px(role: str, viewing: Viewing, scale: float = 1.0) -> int:
     """Pixel size of the text ``role`` at ``viewing`` (the kind's size, at least its minimum)."""
     return px_for(sizes_for(viewing).degrees(role, scale), viewing)
+
+
+def dome_face_viewing(size: int, aperture: float) -> Viewing:
+    """How a dome's cube faces are seen: one face texel at a face centre is one domemaster
+    pixel, ``aperture / size`` degrees; world labels are billboards (``fisheye``)."""
+    return Viewing(aperture / size, "dome", fisheye=True)
+
+
+def dome_hud_viewing(image_width: int, panel_width_deg: float, aspect: float) -> Viewing:
+    """How the dome's HUD image is seen: a flat picture ``panel_width_deg`` wide hung facing
+    the audience (gnomonic), whose pixels cover the least angle at its corners — sizes are
+    taken there, so a minimum holds over the whole panel."""
+    half = math.tan(math.radians(panel_width_deg / 2))
+    rad_per_px_centre = 2 * half / image_width
+    corner = half * half * (1 + 1 / (aspect * aspect))   # tan² of the corner's angle
+    return Viewing(math.degrees(rad_per_px_centre) / (1 + corner), "dome")
