@@ -77,12 +77,13 @@ class CommutingScene(vizkit.Scene):
             ground=self.ground, altitude=300))
         table = vd.read_csv(assets.path("uppsala_towns.csv"), codes=["kommun"])
         x, y = vd.project(table["lon"], table["lat"])
-        self.add(vizkit.Labels(list(table["town"]), list(zip(x, y, [900.0] * len(x),
-                                                               strict=True)), size="small"))
+        towns_named = self.add(vizkit.Labels(
+            list(table["town"]), list(zip(x, y, [900.0] * len(x), strict=True)), size="small",
+            provenance=table.attrs.get("provenance")))
         self.add(vizkit.Caption(self.tr("title"), anchor="top-left", size="title"))
         self.add(vizkit.ColorKey([(MODE_COLORS[mode], self.tr(mode)) for mode in MODE_COLORS],
                                  title=self.tr("modes")))
-        self.add(vizkit.Attribution([self.ground, self.flows]))
+        self.add(vizkit.Attribution([self.ground, self.flows, towns_named]))
         self.frame_all(azimuth=-15, elevation=48, margin=0.55)
         low, high = self.flows.bounds()
         self.orbit.target = ((low[0] + high[0]) / 2, (low[1] + high[1]) / 2 - 6_000, 0.0)

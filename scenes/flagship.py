@@ -46,7 +46,7 @@ class Flagship(vizkit.Scene):
             size_px=(1.5, 2.8), intensity=0.16, trip_seconds=5.0, arc_height=0.16,
             bend=0.12, ring_radius=2_500, show_arcs=True, arc_alpha=0.05,
             ground=self.terrain, altitude=400))
-        self.add(self.town_labels(assets))
+        named = self.add(self.town_labels(assets))
         self.add(vizkit.Caption(self.tr("title"), anchor="top-left", size="title"))
         self.clock = self.add(vizkit.TimeScrubber(
             YEARS[0], YEARS[-1], label=self.clock_text, ticks=YEARS,
@@ -56,7 +56,7 @@ class Flagship(vizkit.Scene):
                                units=self.tr("per_km2")))
         self.add(vizkit.ColorKey([(MODE_COLORS[mode], self.tr(mode)) for mode in MODE_COLORS],
                                  title=self.tr("modes")))
-        self.add(vizkit.Attribution([self.terrain, self.flows]))
+        self.add(vizkit.Attribution([self.terrain, self.flows, named]))
         self.add(vizkit.InfoCard([self.terrain], labels={self.terrain.name: self.tr("population")},
                                  units={self.terrain.name: self.tr("per_km2")}))
         self.add(vizkit.Narration(loop=len(YEARS) * SECONDS_PER_YEAR)

@@ -53,11 +53,13 @@ class RegionsScene(vizkit.Scene):
             provenance=population.attrs.get("provenance")))
         names = dict(zip(municipalities.index, municipalities["name"], strict=True))
         centres = municipalities["geometry"].map(centre)
-        self.add(vizkit.Labels([names[code] for code in centres.index], list(centres),
-                               priority=area_km2.loc[centres.index], size="small"))
+        named = self.add(vizkit.Labels(  # names and shapes: the municipalities' own dataset
+            [names[code] for code in centres.index], list(centres),
+            priority=area_km2.loc[centres.index], size="small",
+            provenance=municipalities.attrs.get("provenance")))
         self.add(vizkit.Caption(self.tr("title"), anchor="top-left", size="title"))
         self.add(vizkit.Legend(self.regions, title=self.tr("density"), units=self.tr("per_km2")))
-        self.add(vizkit.Attribution([self.regions]))
+        self.add(vizkit.Attribution([self.regions, named]))
         self.add(vizkit.InfoCard([self.regions], names=names,
                                  labels={self.regions.name: self.tr("density")},
                                  units={self.regions.name: self.tr("per_km2")}))

@@ -335,7 +335,7 @@ class HudLayer(Layer):
             back = QuadList(self.atlas)
             tint = with_alpha(self.style.backdrop, panel.opacity)
             bounded = self.style.contrast > 0 and panel.opacity >= 0.5
-            bound = backdrop_bound(self.style.text[:3], self.style.contrast)
+            bound = backdrop_bound(self.style.text[:3], self.style.contrast or AA_BODY)
             if bounded and stack.viewing.kind == "dome" and bound.mode == "min":
                 # the dome's HUD image is laid over the sky later, where no MIN blend reaches:
                 # the tint alone must darken white below the bound (sRGB blending)

@@ -28,7 +28,8 @@ class TimeScrubber(HudLayer):
 
     Args:
         start, end: the track's range (years, hours, seconds — the scene decides).
-        label: ``label(value, language) -> str`` for the big read-out (default: the value).
+        label: ``label(value, language) -> str`` for the big read-out (default: the value,
+            without thousands separators — years read 2020, not 2 020).
         ticks: values to mark under the track; ``tick_label(value, language)`` names them.
         width_em: track length in ems of body text.
 
@@ -49,9 +50,9 @@ class TimeScrubber(HudLayer):
             raise ValueError(f"{self.name}: end must be after start, got {start!r}…{end!r}")
         self.start, self.end = float(start), float(end)
         self.value = self.start if value is None else float(value)
-        self.label = label or (lambda v, lang: lang.number(v))
+        self.label = label or (lambda v, lang: lang.number(v, grouping=False))
         self.ticks = tuple(float(t) for t in ticks)
-        self.tick_label = tick_label or (lambda v, lang: f"{v:g}")
+        self.tick_label = tick_label or (lambda v, lang: lang.number(v, grouping=False))
         self.width_em = width_em
         self.dragging = False
         self.track: tuple[float, float, float, float] = (0, 0, 0, 0)

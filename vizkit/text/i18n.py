@@ -242,14 +242,17 @@ class Language:
             return self.time(value)
         return str(value)
 
-    def number(self, value: float, decimals: int | None = None) -> str:
+    def number(self, value: float, decimals: int | None = None, *,
+               grouping: bool = True) -> str:
         """``value`` with the language's separators (sv ``12 345,6``); ``decimals`` fixes the
-        number of decimals (None: up to 3 significant after the point)."""
+        number of decimals (None: up to 3 after the point); ``grouping=False`` leaves out the
+        thousands separator (years, codes)."""
         if isinstance(value, float) and math.isnan(value):
             return "–"
+        whole = "#,##0" if grouping else "0"
         if decimals is None:
-            return format_decimal(value, locale=self.locale)
-        pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+            return format_decimal(value, format=whole + ".###", locale=self.locale)
+        pattern = whole + ("." + "0" * decimals if decimals > 0 else "")
         return format_decimal(round(value, decimals), format=pattern, locale=self.locale)
 
     def quantity(self, value: float, units: str = "", signed: bool = False) -> str:
