@@ -57,7 +57,7 @@ def render(gpu, scene, size=SIZE, frame=FRAME):
         renderer.release()
 
 
-# -- legend ---------------------------------------------------------------------------------------
+# -- legend ----------
 
 def test_legend_ticks_are_the_layers_scale_in_value_and_in_colour(gpu):
     scene = Widgets()
@@ -111,7 +111,7 @@ def test_a_layer_without_a_legend_is_refused():
         vizkit.Legend(vizkit.Caption("x"))
 
 
-# -- attribution ----------------------------------------------------------------------------------
+# -- attribution ----------
 
 def test_attribution_says_each_dataset_and_rule_once_without_repeating_modelled():
     from vizkit.data.provenance import Provenance
@@ -156,7 +156,7 @@ def test_credits_are_on_screen_in_every_frame_that_draws_sourced_data(gpu):
     scene.release()
 
 
-# -- contrast ---------------------------------------------------------------------------------------
+# -- contrast ----------
 
 class OverWhite(vizkit.Scene):
     """A caption over a pure white scene: the worst background for light text."""
@@ -205,7 +205,7 @@ def test_measure_reads_the_pixels_under_a_box():
     assert measure(image, (0, 0, 10, 10), (1, 1, 1)) == pytest.approx(1.0)
 
 
-# -- time scrubber --------------------------------------------------------------------------------
+# -- time scrubber ----------
 
 def test_scrubber_value_at_maps_the_track_both_ways(gpu):
     class Scrub(vizkit.Scene):
@@ -235,7 +235,7 @@ def test_scrubber_rejects_an_empty_range():
         vizkit.TimeScrubber(2024, 2019)
 
 
-# -- info card ------------------------------------------------------------------------------------
+# -- info card ----------
 
 def test_info_card_opens_on_a_pick_formats_per_language_and_times_out(gpu):
     scene = Widgets()
@@ -277,7 +277,7 @@ def test_info_card_says_when_disclosure_control_hid_the_value():
     assert "No data here" in card.texts()
 
 
-# -- narration and messages -------------------------------------------------------------------------
+# -- narration and messages ----------
 
 def test_narration_follows_scene_time_and_fades():
     track = vizkit.Narration(fade_s=1.0).cue(0, 4, "ett").cue(5, 9, "två")
@@ -301,7 +301,7 @@ def test_operator_message_shows_until_its_time_is_up():
     assert arrange([message], SIZE) == {}
 
 
-# -- placement --------------------------------------------------------------------------------------
+# -- placement ----------
 
 def test_panels_sharing_an_anchor_stack_and_never_overlap():
     layers = [vizkit.Caption(f"rad {i}", anchor=a) for i, a in enumerate(

@@ -50,7 +50,7 @@ def ink(image, threshold=128):
     return image.rgb.max(axis=2) > threshold
 
 
-# -- fonts and glyph coverage ---------------------------------------------------------------------
+# -- fonts and glyph coverage ----------
 
 def test_swedish_and_nordic_letters_have_their_own_glyphs():
     face = Face(32)
@@ -88,7 +88,7 @@ def test_a_missing_font_file_is_named():
         vizkit.Caption("x", font_path="/nope.ttf")
 
 
-# -- atlas and layout -------------------------------------------------------------------------------
+# -- atlas and layout ----------
 
 def test_the_atlas_packs_without_overlap_and_grows():
     atlas = GlyphAtlas(width=128)
@@ -123,7 +123,7 @@ def test_layout_breaks_lines_wraps_words_and_aligns():
         layout("x", face, atlas, align="justify")
 
 
-# -- sizes in visual angle ---------------------------------------------------------------------------
+# -- sizes in visual angle ----------
 
 def test_text_sizes_follow_the_visual_angle_not_the_pixels():
     for height in (360, 720, 2160):
@@ -134,7 +134,7 @@ def test_text_sizes_follow_the_visual_angle_not_the_pixels():
     assert text_px("small", tiny, scale=0.1) == px_for(SIZES["screen"].minimum, tiny)
 
 
-# -- captions on screen ----------------------------------------------------------------------------
+# -- captions on screen ----------
 
 @pytest.mark.parametrize("size", [(640, 360), (1280, 720)])
 def test_caption_text_is_rasterised_for_the_frame_it_lands_on(gpu, size):
