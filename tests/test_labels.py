@@ -110,7 +110,7 @@ def test_labels_are_drawn_where_their_anchors_project(gpu):
     bright = image.rgb.min(axis=2) > 200           # white letters (the ground is dark blue)
     labels = scene.labels
     for i in range(scene.count):
-        x0, y0, x1, y1 = (int(round(v)) for v in labels.boxes[i])
+        x0, y0, x1, y1 = (round(float(v)) for v in labels.boxes[i])
         if not (0 <= x0 and x1 <= SIZE[0] and 0 <= y0 and y1 <= SIZE[1]):
             continue
         inside = bright[y0:y1, x0:x1].sum()
@@ -119,7 +119,7 @@ def test_labels_are_drawn_where_their_anchors_project(gpu):
     # and nothing white where no shown label is
     mask = np.zeros(bright.shape, bool)
     for i in np.flatnonzero(labels.shown > 0):
-        x0, y0, x1, y1 = (int(round(v)) for v in labels.boxes[i])
+        x0, y0, x1, y1 = (round(float(v)) for v in labels.boxes[i])
         mask[max(y0 - 2, 0):y1 + 2, max(x0 - 2, 0):x1 + 2] = True
     assert not (bright & ~mask).any()
     scene.release()
@@ -266,7 +266,8 @@ def dome_caption_height_deg(gpu, size: int) -> float:
         background = (0.0, 0.0, 0.0)
 
         def setup(self, assets):
-            self.add(vizkit.Caption("HHHH", anchor="center", color=(255, 255, 255, 255),
+            self.add(vizkit.Caption("HHHH", anchor="center", size_px=48,
+                                    color=(255, 255, 255, 255),
                                     background=(0, 0, 0, 255)))
             self.orbit = None
             self.camera.position, self.camera.target = (0.0, 0.0, 0.0), (0.0, 1.0, 0.0)
@@ -287,5 +288,6 @@ def dome_caption_height_deg(gpu, size: int) -> float:
 def test_dome_text_has_the_same_visual_angle_at_1024_and_4096(gpu):
     small, large = dome_caption_height_deg(gpu, 1024), dome_caption_height_deg(gpu, 4096)
     assert small == pytest.approx(large, rel=0.10)
-    # a capital is ~0.73 em: the body size (1.4° at the panel's corners, more at its centre)
-    assert large >= 0.73 * 1.4 * 0.95
+    # a capital is ~0.73 em: 48 px on a 720-px screen is 2 °, at the dome's body/screen ratio
+    # 2 × 1.4 / 0.7 = 4 ° at the panel's corners (more at its centre, where it hangs)
+    assert large >= 0.73 * 4.0 * 0.95
