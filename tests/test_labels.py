@@ -278,7 +278,7 @@ def dome_caption_height_deg(gpu, size: int) -> float:
     dome.release()
     scene.release()
     bright = image.rgb.max(axis=2) > 128
-    rows, cols = np.nonzero(bright)
+    rows, _ = np.nonzero(bright)
     assert rows.size, "no caption in the domemaster"
     # the panel faces the audience at the front sweet spot: the letters' height runs along
     # the fisheye's radius, where pixels are aperture / size degrees each
