@@ -29,7 +29,7 @@ from vizkit.gpu import GpuContext, ResourceGroup
 from vizkit.layers.base import Layer
 from vizkit.layers.glyphs import GlyphBatch
 from vizkit.text.atlas import GlyphAtlas
-from vizkit.text.declutter import angular_pairs, declutter_screen, greedy_keep
+from vizkit.text.declutter import declutter_angular, declutter_screen
 from vizkit.text.fonts import Face
 from vizkit.text.i18n import Language, Text
 from vizkit.text.layout import RGBA, layout
@@ -205,9 +205,8 @@ class Labels(Layer):
         half = self._sizes * rad / 2
         alpha = fade(distance, *self.fade_m)
         candidates = np.flatnonzero((alpha > MIN_ALPHA) & (half[:, 0] > 0))
-        pairs = angular_pairs(ahead[candidates], right[candidates], up[candidates],
-                              half[candidates])
-        keep = greedy_keep(len(candidates), pairs, self.priority[candidates])
+        keep = declutter_angular(ahead[candidates], right[candidates], up[candidates],
+                                 half[candidates], self.priority[candidates])
         shown = np.zeros(len(self.positions), np.float32)
         shown[candidates[keep]] = alpha[candidates[keep]]
         self.shown, self._angular_key = shown, key

@@ -3,8 +3,8 @@
 The rule is the classic greedy one — visit labels by priority (largest first), keep a label
 when it overlaps none already kept — computed without a Python loop over every label:
 
-1. **Overlapping pairs** come from a sweep over the boxes sorted by their top edge (only boxes
-   whose vertical spans meet are compared), then an exact test.
+1. **Overlapping pairs** come from a grid: each box is entered in the cells (as large as the
+   largest box) it covers, only boxes sharing a cell are compared, then an exact test.
 2. **Greedy by rounds**: a label whose priority is the highest among its undecided overlapping
    neighbours is kept, and its neighbours are dropped; repeat. This gives exactly the greedy
    result (the lexicographically first maximal independent set), usually in a few vectorised
@@ -18,32 +18,118 @@ once per frame, not per face.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 
 MAX_ROUNDS = 24
 
 
-def _sweep_pairs(lo: npt.NDArray[np.float64],
-                 hi: npt.NDArray[np.float64]) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs ``(i, j)``, i < j in sorted order, whose intervals ``[lo, hi)`` intersect."""
-    order = np.argsort(lo, kind="stable")
-    lo_s, hi_s = lo[order], hi[order]
-    # for each interval, the sorted intervals starting before it ends
-    ends = np.searchsorted(lo_s, hi_s, side="left")
-    counts = np.maximum(ends - np.arange(len(lo_s)) - 1, 0)
-    first = np.repeat(np.arange(len(lo_s)), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    second = first + 1 + offsets
-    return order[first], order[second]
+GRID_SPAN = 3  # cells per axis a box may cover and still be hashed; larger ones pair with all
+
+
+def _grid_pairs(boxes: npt.NDArray[np.float64],
+                budget: int | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """Index pairs ``(i, j)``, i < j, of ``(N, 4)`` boxes that may overlap: boxes sharing a
+    grid cell (cells twice the median box), plus every pair with one of the few boxes too
+    large for the grid (a label near the zenith spans all azimuths). None when there would
+    be more than ``budget`` candidates (a crowd: :func:`chunked_keep` is cheaper then)."""
+    n = len(boxes)
+    if n < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    extent = boxes[:, 2:] - boxes[:, :2]
+    size = np.maximum(2 * np.median(extent, axis=0), 1e-9)
+    lo = np.floor(boxes[:, :2] / size).astype(np.int64)
+    hi = np.floor(boxes[:, 2:] / size).astype(np.int64)
+    span = hi - lo + 1
+    big = np.flatnonzero((span > GRID_SPAN).any(axis=1))
+    owners, cx, cy = [], [], []
+    for dx in range(GRID_SPAN):
+        for dy in range(GRID_SPAN):
+            take = (span[:, 0] > dx) & (span[:, 1] > dy) & (span <= GRID_SPAN).all(axis=1)
+            owners.append(np.flatnonzero(take))
+            cx.append(lo[take, 0] + dx)
+            cy.append(lo[take, 1] + dy)
+    owner = np.concatenate(owners)
+    pairs_i, pairs_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    if owner.size:
+        x, y = np.concatenate(cx), np.concatenate(cy)
+        x, y = x - x.min(), y - y.min()
+        cell = x * (int(y.max()) + 1) + y
+        order = np.lexsort((owner, cell))
+        cell, owner = cell[order], owner[order]
+        starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+        counts = np.diff(np.r_[starts, len(cell)])
+        if budget is not None and int((counts * (counts - 1) // 2).sum()
+                                      + big.size * n) > budget:
+            return None
+        # every pair inside each cell: for entry k of a cell, the entries after it
+        after = np.repeat(starts + counts, counts) - np.arange(len(cell)) - 1
+        first = np.repeat(np.arange(len(cell)), after)
+        offsets = np.arange(after.sum()) - np.repeat(np.cumsum(after) - after, after)
+        pairs_i.append(owner[first])
+        pairs_j.append(owner[first + 1 + offsets])
+    if big.size:
+        pairs_i.append(np.repeat(big, n))
+        pairs_j.append(np.tile(np.arange(n), big.size))
+    i, j = np.concatenate(pairs_i), np.concatenate(pairs_j)
+    i, j = np.minimum(i, j), np.maximum(i, j)
+    key = np.unique(i[i != j] * n + j[i != j])               # a pair may share two cells
+    return key // n, key % n
 
 
 def screen_pairs(boxes: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Overlapping pairs of ``(N, 4)`` boxes ``(x0, y0, x1, y1)`` (touching is not overlap)."""
     b = np.asarray(boxes, float).reshape(-1, 4)
-    i, j = _sweep_pairs(b[:, 1], b[:, 3])
-    hit = (b[i, 0] < b[j, 2]) & (b[j, 0] < b[i, 2])
+    i, j = _grid_pairs(b)  # type: ignore[misc]
+    hit = (b[i, 0] < b[j, 2]) & (b[j, 0] < b[i, 2]) & (b[i, 1] < b[j, 3]) & (b[j, 1] < b[i, 3])
     return i[hit], j[hit]
+
+
+def _angular_candidates(d: npt.NDArray[np.float64], half: npt.NDArray[np.float64],
+                        budget: int | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """Pairs of labels that may overlap, from a grid over (azimuth, elevation) with boxes
+    grown to cover each label's reach (None: more than ``budget``)."""
+    reach = np.hypot(half[:, 0], half[:, 1])
+    elevation = np.arcsin(np.clip(d[:, 2], -1.0, 1.0))
+    azimuth = np.arctan2(d[:, 0], d[:, 1])
+    # azimuth stretches by 1 / cos(elevation); near the zenith a label may span all of it
+    wide = np.minimum(reach / np.maximum(np.cos(np.abs(elevation) + reach), 1e-3), np.pi)
+    boxes = np.column_stack([azimuth - wide, elevation - reach, azimuth + wide,
+                             elevation + reach])
+    index = np.arange(len(d))
+    for shift in (-2 * np.pi, 2 * np.pi):      # boxes across ±π also meet on the other side
+        crosses = (boxes[:, 0] + shift < np.pi) & (boxes[:, 2] + shift > -np.pi)
+        boxes = np.concatenate([boxes, boxes[crosses] + np.array([shift, 0.0, shift, 0.0])])
+        index = np.concatenate([index, index[crosses]])
+    pairs = _grid_pairs(boxes, budget)
+    if pairs is None:
+        return None
+    i, j = index[pairs[0]], index[pairs[1]]
+    keep = i != j
+    unique = np.unique(np.minimum(i[keep], j[keep]) * len(d) + np.maximum(i[keep], j[keep]))
+    return unique // len(d), unique % len(d)
+
+
+def _angular_overlap(d: npt.NDArray[np.float64], r: npt.NDArray[np.float64],
+                     u: npt.NDArray[np.float64], half: npt.NDArray[np.float64]
+                     ) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """``overlap(i, j)``: in the tangent plane of either label, the other's centre lies
+    closer than their summed half sizes along both axes (exact for small labels)."""
+
+    def overlap(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        cos = np.einsum("ij,ij->i", d[i], d[j])
+        sw, sh = half[i, 0] + half[j, 0], half[i, 1] + half[j, 1]
+        hit = np.zeros(i.shape, bool)
+        for a, b in ((i, j), (j, i)):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                x = np.einsum("ij,ij->i", d[b], r[a]) / cos
+                y = np.einsum("ij,ij->i", d[b], u[a]) / cos
+            hit |= (cos > 0) & (np.abs(x) < sw) & (np.abs(y) < sh)
+        return hit
+
+    return overlap
 
 
 def angular_pairs(directions: npt.ArrayLike, right: npt.ArrayLike, up: npt.ArrayLike,
@@ -55,29 +141,13 @@ def angular_pairs(directions: npt.ArrayLike, right: npt.ArrayLike, up: npt.Array
         right, up: ``(N, 3)`` unit vectors of each label's text directions (perpendicular to
             its direction).
         half_size: ``(N, 2)`` half width and half height in radians.
-
-    Two labels overlap when, in the tangent plane of either, the other's centre lies closer
-    than their summed half sizes along both axes (exact for small labels).
     """
     d = np.asarray(directions, float).reshape(-1, 3)
     r = np.asarray(right, float).reshape(-1, 3)
     u = np.asarray(up, float).reshape(-1, 3)
     half = np.asarray(half_size, float).reshape(-1, 2)
-    reach = np.hypot(half[:, 0], half[:, 1])
-    elevation = np.arcsin(np.clip(d[:, 2], -1.0, 1.0))
-    # elevation changes no faster than angle: only labels this close in it can meet
-    i, j = _sweep_pairs(elevation - reach, elevation + reach)
-    if i.size == 0:
-        return i, j
-    sw, sh = half[i, 0] + half[j, 0], half[i, 1] + half[j, 1]
-    cos = np.einsum("ij,ij->i", d[i], d[j])
-    near = cos > np.cos(np.minimum(reach[i] + reach[j], np.pi / 2))
-    hit = np.zeros(i.shape, bool)
-    for a, b in ((i, j), (j, i)):  # either label's tangent plane
-        with np.errstate(divide="ignore", invalid="ignore"):
-            x = np.einsum("ij,ij->i", d[b], r[a]) / cos
-            y = np.einsum("ij,ij->i", d[b], u[a]) / cos
-        hit |= near & (np.abs(x) < sw) & (np.abs(y) < sh)
+    i, j = _angular_candidates(d, half)  # type: ignore[misc]
+    hit = _angular_overlap(d, r, u, half)(i, j)
     return i[hit], j[hit]
 
 
@@ -114,7 +184,72 @@ def greedy_keep(count: int, pairs: tuple[np.ndarray, np.ndarray],
     return keep
 
 
+CHUNK = 128
+
+
+def chunked_keep(count: int, overlap: Callable[[np.ndarray, np.ndarray], np.ndarray],
+                 priority: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """The greedy rule for crowds: labels in priority order, a chunk at a time, each checked
+    against the labels kept so far (few, in a crowd) and then among themselves.
+
+    ``overlap(a, b)`` answers elementwise for index arrays whether labels ``a[k]`` and
+    ``b[k]`` overlap. Cost: labels × kept, whatever the number of overlapping pairs.
+    """
+    order = np.lexsort((np.arange(count), -np.asarray(priority, float)))
+    keep = np.zeros(count, bool)
+    kept = np.zeros(0, np.int64)
+    for start in range(0, count, CHUNK):
+        chunk = order[start:start + CHUNK]
+        if kept.size:
+            hits = overlap(np.repeat(chunk, kept.size), np.tile(kept, chunk.size))
+            chunk = chunk[~hits.reshape(chunk.size, kept.size).any(axis=1)]
+        if not chunk.size:
+            continue
+        among = overlap(np.repeat(chunk, chunk.size), np.tile(chunk, chunk.size))
+        among = among.reshape(chunk.size, chunk.size)
+        np.fill_diagonal(among, False)
+        alive = np.ones(chunk.size, bool)
+        chosen = []
+        for k in range(chunk.size):
+            if alive[k]:
+                chosen.append(k)
+                alive &= ~among[k]
+        kept = np.concatenate([kept, chunk[chosen]])
+        keep[chunk[chosen]] = True
+    return keep
+
+
 def declutter_screen(boxes: npt.ArrayLike, priority: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     """Keep mask for ``(N, 4)`` pixel boxes: no two kept boxes overlap."""
     b = np.asarray(boxes, float).reshape(-1, 4)
-    return greedy_keep(len(b), screen_pairs(b), priority)
+
+    def overlap(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        return (b[i, 0] < b[j, 2]) & (b[j, 0] < b[i, 2]) & (b[i, 1] < b[j, 3]) & (
+            b[j, 1] < b[i, 3])
+
+    pairs = _grid_pairs(b, budget=BUDGET * max(len(b), 1))
+    if pairs is None:
+        return chunked_keep(len(b), overlap, priority)
+    i, j = pairs
+    hit = overlap(i, j)
+    return greedy_keep(len(b), (i[hit], j[hit]), priority)
+
+
+def declutter_angular(directions: npt.ArrayLike, right: npt.ArrayLike, up: npt.ArrayLike,
+                      half_size: npt.ArrayLike,
+                      priority: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Keep mask for labels seen from one eye (see :func:`angular_pairs`)."""
+    d = np.asarray(directions, float).reshape(-1, 3)
+    r = np.asarray(right, float).reshape(-1, 3)
+    u = np.asarray(up, float).reshape(-1, 3)
+    half = np.asarray(half_size, float).reshape(-1, 2)
+    overlap = _angular_overlap(d, r, u, half)
+    pairs = _angular_candidates(d, half, budget=BUDGET * max(len(d), 1))
+    if pairs is None:
+        return chunked_keep(len(d), overlap, priority)
+    i, j = pairs
+    hit = overlap(i, j)
+    return greedy_keep(len(d), (i[hit], j[hit]), priority)
+
+
+BUDGET = 24  # candidate pairs per label above which a crowd is decluttered chunk by chunk
