@@ -1,8 +1,8 @@
 #version 330 core
 // # labels.vert — world labels: glyph quads anchored at 3D points, facing the camera.
-// Per instance (one glyph): the label's anchor (metres, relative to the layer's origin), the
-// glyph's rectangle in pixels around it (y down), atlas texels, colours and the label's index.
-// t_visible holds, per label, 0 (decluttered away, behind, faded out) … 1 (fully shown).
+// Per instance (one glyph of a label shown this frame): the label's anchor (metres, relative to
+// the layer's origin), the glyph's rectangle in pixels around it (y down), atlas texels and
+// colours, their alpha already faded by distance. Labels decluttered away are not uploaded.
 // Flat views: the anchor is projected and snapped to a pixel, then the glyph is laid out in
 // pixels, so text is sharp. Dome faces (u_billboard = 1): the glyph is a quad in the world,
 // perpendicular to the eye's line of sight and as large as its pixel size in visual angle,
@@ -14,12 +14,10 @@ in vec4 a_rect;
 in vec4 a_uv;
 in vec4 a_fill;
 in vec4 a_halo;
-in float a_label;
 
 uniform mat4 u_mvp;
 uniform vec2 u_viewport;
 uniform vec2 u_atlas;
-uniform sampler2D t_visible;
 uniform int u_billboard;
 uniform vec3 u_eye;          // relative to the layer's origin
 uniform vec3 u_up;           // world up (labels stay upright)
@@ -30,14 +28,9 @@ out vec4 v_fill;
 out vec4 v_halo;
 
 void main() {
-    int width = textureSize(t_visible, 0).x;
-    int label = int(a_label + 0.5);
-    float shown = texelFetch(t_visible, ivec2(label % width, label / width), 0).r;
     vec2 corner = vec2(gl_VertexID & 1, gl_VertexID >> 1);
     vec2 offset = mix(a_rect.xy, a_rect.zw, corner);          // pixels, y down
-    if (shown <= 0.0) {
-        gl_Position = vec4(2.0, 2.0, 2.0, 1.0);                // outside the clip volume
-    } else if (u_billboard == 1) {
+    if (u_billboard == 1) {
         vec3 sight = a_anchor - u_eye;
         float distance = length(sight);
         vec3 ahead = sight / distance;
@@ -54,6 +47,6 @@ void main() {
                                    : vec4(2.0, 2.0, 2.0, 1.0);
     }
     v_uv = mix(a_uv.xy, a_uv.zw, corner) / u_atlas;
-    v_fill = vec4(a_fill.rgb, a_fill.a * shown);
-    v_halo = vec4(a_halo.rgb, a_halo.a * shown);
+    v_fill = a_fill;
+    v_halo = a_halo;
 }
