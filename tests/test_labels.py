@@ -45,6 +45,28 @@ def test_declutter_is_exactly_the_greedy_rule(seed):
     assert np.array_equal(declutter_screen(boxes, priority), brute_greedy(boxes, priority))
 
 
+def test_a_crowd_takes_the_chunked_path_and_still_gives_the_greedy_answer():
+    from vizkit.text import declutter
+
+    rng = np.random.default_rng(9)
+    n = 1500
+    xy = rng.uniform(0, [400, 300], (n, 2))
+    boxes = np.column_stack([xy, xy + rng.uniform([30, 10], [90, 20], (n, 2))])
+    priority = rng.uniform(size=n)
+    assert declutter._crowd_expected(boxes)           # the path under test
+    assert np.array_equal(declutter_screen(boxes, priority), brute_greedy(boxes, priority))
+    # the same in angles: a crowd of labels in a small patch of sky
+    d = np.column_stack([rng.normal(0, 0.15, n), np.ones(n), rng.normal(0.3, 0.1, n)])
+    d /= np.linalg.norm(d, axis=1, keepdims=True)
+    r = np.cross(d, [0, 0, 1])
+    r /= np.linalg.norm(r, axis=1, keepdims=True)
+    u = np.cross(r, d)
+    half = np.column_stack([rng.uniform(0.02, 0.05, n), np.full(n, 0.008)])
+    assert declutter._angular_candidates(d, half, budget=declutter.BUDGET * n) is None
+    expected = greedy_keep(n, angular_pairs(d, r, u, half), priority)
+    assert np.array_equal(declutter.declutter_angular(d, r, u, half, priority), expected)
+
+
 def test_a_long_chain_of_priorities_still_gives_the_greedy_answer():
     n = 200  # each box overlaps the next; priorities fall along the chain
     boxes = np.array([[i * 10.0, 0, i * 10.0 + 15, 10] for i in range(n)])

@@ -192,8 +192,9 @@ def chunked_keep(count: int, overlap: Callable[[np.ndarray, np.ndarray], np.ndar
     """The greedy rule for crowds: labels in priority order, a chunk at a time, each checked
     against the labels kept so far (few, in a crowd) and then among themselves.
 
-    ``overlap(a, b)`` answers elementwise for index arrays whether labels ``a[k]`` and
-    ``b[k]`` overlap. Cost: labels × kept, whatever the number of overlapping pairs.
+    ``overlap(a, b)`` answers for index arrays ``a`` and ``b`` the ``(len(a), len(b))``
+    matrix of which labels overlap. Cost: labels × kept, whatever the number of overlapping
+    pairs.
     """
     order = np.lexsort((np.arange(count), -np.asarray(priority, float)))
     keep = np.zeros(count, bool)
@@ -201,12 +202,10 @@ def chunked_keep(count: int, overlap: Callable[[np.ndarray, np.ndarray], np.ndar
     for start in range(0, count, CHUNK):
         chunk = order[start:start + CHUNK]
         if kept.size:
-            hits = overlap(np.repeat(chunk, kept.size), np.tile(kept, chunk.size))
-            chunk = chunk[~hits.reshape(chunk.size, kept.size).any(axis=1)]
+            chunk = chunk[~overlap(chunk, kept).any(axis=1)]
         if not chunk.size:
             continue
-        among = overlap(np.repeat(chunk, chunk.size), np.tile(chunk, chunk.size))
-        among = among.reshape(chunk.size, chunk.size)
+        among = overlap(chunk, chunk)
         np.fill_diagonal(among, False)
         alive = np.ones(chunk.size, bool)
         chosen = []
@@ -222,16 +221,17 @@ def chunked_keep(count: int, overlap: Callable[[np.ndarray, np.ndarray], np.ndar
 def declutter_screen(boxes: npt.ArrayLike, priority: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     """Keep mask for ``(N, 4)`` pixel boxes: no two kept boxes overlap."""
     b = np.asarray(boxes, float).reshape(-1, 4)
+    x0, y0, x1, y1 = (np.ascontiguousarray(b[:, k]) for k in range(4))
 
-    def overlap(i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        return (b[i, 0] < b[j, 2]) & (b[j, 0] < b[i, 2]) & (b[i, 1] < b[j, 3]) & (
-            b[j, 1] < b[i, 3])
+    def matrix(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        return ((x0[i][:, None] < x1[j][None, :]) & (x0[j][None, :] < x1[i][:, None])
+                & (y0[i][:, None] < y1[j][None, :]) & (y0[j][None, :] < y1[i][:, None]))
 
-    pairs = _grid_pairs(b, budget=BUDGET * max(len(b), 1))
+    pairs = None if _crowd_expected(b) else _grid_pairs(b, budget=BUDGET * max(len(b), 1))
     if pairs is None:
-        return chunked_keep(len(b), overlap, priority)
+        return chunked_keep(len(b), matrix, priority)
     i, j = pairs
-    hit = overlap(i, j)
+    hit = (x0[i] < x1[j]) & (x0[j] < x1[i]) & (y0[i] < y1[j]) & (y0[j] < y1[i])
     return greedy_keep(len(b), (i[hit], j[hit]), priority)
 
 
@@ -244,12 +244,36 @@ def declutter_angular(directions: npt.ArrayLike, right: npt.ArrayLike, up: npt.A
     u = np.asarray(up, float).reshape(-1, 3)
     half = np.asarray(half_size, float).reshape(-1, 2)
     overlap = _angular_overlap(d, r, u, half)
+
+    def matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        cos = d[a] @ d[b].T
+        sw = half[a, 0][:, None] + half[b, 0][None, :]
+        sh = half[a, 1][:, None] + half[b, 1][None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            in_a = (np.abs((r[a] @ d[b].T) / cos) < sw) & (np.abs((u[a] @ d[b].T) / cos) < sh)
+            in_b = (np.abs((d[a] @ r[b].T) / cos) < sw) & (np.abs((d[a] @ u[b].T) / cos) < sh)
+        return (cos > 0) & (in_a | in_b)
+
     pairs = _angular_candidates(d, half, budget=BUDGET * max(len(d), 1))
     if pairs is None:
-        return chunked_keep(len(d), overlap, priority)
+        return chunked_keep(len(d), matrix, priority)
     i, j = pairs
     hit = overlap(i, j)
     return greedy_keep(len(d), (i[hit], j[hit]), priority)
 
 
 BUDGET = 24  # candidate pairs per label above which a crowd is decluttered chunk by chunk
+
+
+def _crowd_expected(boxes: npt.NDArray[np.float64]) -> bool:
+    """True when boxes spread evenly over their extent would overlap so much that the grid's
+    candidate pairs are sure to exceed the budget (two boxes meet with probability about
+    (w1 + w2)(h1 + h2) / area): skip building the grid."""
+    n = len(boxes)
+    if n < 64:
+        return False
+    extent = boxes[:, 2:] - boxes[:, :2]
+    span = boxes[:, 2:].max(axis=0) - boxes[:, :2].min(axis=0)
+    area = float(np.prod(np.maximum(span, 1e-9)))
+    meet = float(np.prod(2 * extent.mean(axis=0))) / area
+    return n * meet > 4 * BUDGET
