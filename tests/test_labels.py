@@ -50,7 +50,7 @@ def test_a_crowd_takes_the_chunked_path_and_still_gives_the_greedy_answer():
 
     rng = np.random.default_rng(9)
     n = 1500
-    xy = rng.uniform(0, [400, 300], (n, 2))
+    xy = rng.uniform(0, [200, 150], (n, 2))
     boxes = np.column_stack([xy, xy + rng.uniform([30, 10], [90, 20], (n, 2))])
     priority = rng.uniform(size=n)
     assert declutter._crowd_expected(boxes)           # the path under test
