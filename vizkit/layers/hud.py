@@ -32,11 +32,11 @@ from typing import Any
 
 import moderngl
 import numpy as np
-import numpy.typing as npt
 
 from vizkit.gpu import GpuContext, ResourceGroup
 from vizkit.layers.base import Layer
 from vizkit.layers.glyphs import GlyphBatch
+from vizkit.layers.hud_place import HudStack, Placement, Rect
 from vizkit.text.atlas import GlyphAtlas
 from vizkit.text.contrast import AA_BODY, backdrop_bound
 from vizkit.text.fonts import Face
@@ -48,7 +48,6 @@ from vizkit.view import Viewing, ViewState
 ANCHORS = ("top-left", "top", "top-right", "left", "center", "right", "bottom-left", "bottom",
            "bottom-right")
 FACINGS = (0, 90, 180, 270)
-Rect = tuple[float, float, float, float]
 
 # Okabe & Ito's palette: told apart with every common colour-vision deficiency.
 SKY_BLUE = (0.337, 0.706, 0.914, 1.0)
@@ -129,63 +128,6 @@ class HudFrame:
         return QuadList(self.atlas)
 
 
-class HudStack:
-    """Where each panel goes in one view: panels fill from the view's edges inwards, in the
-    order they are placed (the draw order), separately for each facing. A panel that would
-    overlap one placed before it (a centred caption meeting a corner's credits) moves away from
-    its edge until it is clear."""
-
-    def __init__(self, viewport: tuple[int, int], viewing: Viewing):
-        self.viewport, self.viewing = viewport, viewing
-        self._used: dict[tuple[int, str], float] = {}
-        self._placed: dict[int, list[Rect]] = {}
-
-    def frame_size(self, facing: int) -> tuple[float, float]:
-        w, h = self.viewport
-        return (h, w) if facing in (90, 270) else (w, h)
-
-    def slot(self, anchor: str, facing: int, width: float, height: float,
-             margin: float) -> tuple[float, float]:
-        """Top-left of a ``width × height`` panel at ``anchor`` (frame pixels, y down)."""
-        fw, fh = self.frame_size(facing)
-        used = self._used.get((facing, anchor), 0.0)
-        vertical, horizontal = _split(anchor)
-        if horizontal == "left":
-            x = margin
-        elif horizontal == "right":
-            x = fw - margin - width
-        else:
-            x = (fw - width) / 2
-        if vertical == "top":
-            y = margin + used
-        elif vertical == "bottom":
-            y = fh - margin - used - height
-        else:
-            y = (fh - height) / 2 + used
-        direction = -1.0 if vertical == "bottom" else 1.0
-        placed = self._placed.setdefault(facing, [])
-        for _ in range(len(placed) + 1):  # step past whatever is in the way
-            blocking = [r for r in placed if x < r[2] and r[0] < x + width and y < r[3]
-                        and r[1] < y + height]
-            if not blocking:
-                break
-            if direction > 0:
-                y = max(r[3] for r in blocking) + margin / 2
-            else:
-                y = min(r[1] for r in blocking) - margin / 2 - height
-        placed.append((x, y, x + width, y + height))
-        self._used[(facing, anchor)] = used + height + margin / 2
-        return (round(x), round(y))
-
-
-def _split(anchor: str) -> tuple[str, str]:
-    """``"top-left"`` → ("top", "left"); ``"top"`` → ("top", ""); ``"left"`` → ("", "left")."""
-    if "-" in anchor:
-        vertical, _, horizontal = anchor.partition("-")
-        return vertical, horizontal
-    return (anchor, "") if anchor in ("top", "bottom") else ("", anchor)
-
-
 _STACKS: dict[str, Any] = {"view": None, "stack": None}
 _CROWDED: set[str] = set()
 log = logging.getLogger("vizkit.text")
@@ -197,38 +139,6 @@ def stack_for(view: ViewState) -> HudStack:
     if _STACKS["view"] is not view:
         _STACKS["view"], _STACKS["stack"] = view, HudStack(view.viewport, view.seen)
     return _STACKS["stack"]
-
-
-@dataclass(frozen=True)
-class Placement:
-    """A panel placed in a view: its top-left in the reader's frame and the quads there."""
-
-    x: float
-    y: float
-    panel: Panel
-    quads: npt.NDArray[np.float32]
-    caps: npt.NDArray[np.float32]
-    facing: int
-    viewport: tuple[int, int]
-
-    @property
-    def rect(self) -> Rect:
-        return (self.x, self.y, self.x + self.panel.width, self.y + self.panel.height)
-
-    def to_frame(self, x: float, y: float) -> tuple[float, float]:
-        """A pointer at ``(x, y)`` (view pixels, y down) in the reader's frame (y down)."""
-        w, h = self.viewport
-        gx, gy = x, h - y                           # GL: y up
-        if self.facing == 90:
-            qx, qy = gy, w - gx
-        elif self.facing == 180:
-            qx, qy = w - gx, h - gy
-        elif self.facing == 270:
-            qx, qy = h - gy, gx
-        else:
-            qx, qy = gx, gy
-        frame_h = w if self.facing in (90, 270) else h
-        return qx, frame_h - qy
 
 
 class HudLayer(Layer):
