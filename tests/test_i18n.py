@@ -101,6 +101,22 @@ def test_every_disclosure_statement_vizkit_makes_reads_in_swedish(policy, applie
     assert swedish != english and "shown" not in swedish and "values" not in swedish
 
 
+@pytest.mark.parametrize("policy, options", list(itertools.product(
+    [DEFAULT_POLICY, DEFAULT_POLICY.with_(rounding=5), DEFAULT_POLICY.with_(flows="remove"),
+     DEFAULT_POLICY.with_(rounding=3, random_rounding=True)],
+    [{}, {"per": ["mode"]}, {"per": ["hour", "mode"]}, {"measure": True},
+     {"secondary": True}])))
+def test_every_flow_statement_reads_in_swedish(policy, options):
+    from vizkit.privacy.flows import flow_statement
+
+    english = flow_statement(policy, **options)
+    messages = statement_messages(english)
+    assert all(isinstance(m, Msg) for m in messages), messages
+    assert " ".join(Language("en")(m) for m in messages) == english
+    swedish = " ".join(Language("sv")(m) for m in messages)
+    assert "Flows" not in swedish and "origin" not in swedish and "hour" not in swedish
+
+
 def test_an_unknown_statement_is_shown_as_it_is():
     assert statement_messages("Values below 5 are not shown. Something new.") == [
         Msg("vizkit.privacy.below", k=5), "Something new."]

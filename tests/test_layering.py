@@ -36,6 +36,7 @@ TIERS: list[tuple[str, tuple[str, ...]]] = [
     ("privacy", ("privacy.*",)),
     ("text", ("text.*",)),
     ("quality", ("quality", "exhibit")),
+    ("input", ("input.*",)),
     ("gpu", ("gpu.*", "shaders.*")),
     ("layers", ("layers.*",)),
     ("render", ("render.*",)),
