@@ -159,6 +159,7 @@ class HudLayer(Layer):
 
     is_hud = True
     draw_order = 3  # after the world; the attribution (2) is placed first, at its corner
+    always_shown = False  # True: drawn even when it does not fit (the credits)
 
     def __init__(self, *, anchor: str = "bottom-left", facing: int = 0, margin_em: float = 0.8,
                  scale: float = 1.0, style: HudStyle | None = None,
@@ -220,7 +221,8 @@ class HudLayer(Layer):
         margin = max(round(self.margin_em * frame.body_px), 1)
         x, y = stack.slot(self.anchor, self.facing, panel.width, panel.height, margin)
         fw, fh = stack.frame_size(self.facing)
-        if x < 0 or y < 0 or x + panel.width > fw or y + panel.height > fh:
+        outside = x < 0 or y < 0 or x + panel.width > fw or y + panel.height > fh
+        if outside and not self.always_shown:
             if self.name not in _CROWDED:
                 _CROWDED.add(self.name)
                 log.warning("%s does not fit the %dx%d view beside the other HUD panels; "

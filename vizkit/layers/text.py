@@ -153,11 +153,13 @@ class Attribution(HudLayer):
             every draw, so layers added to it later are credited too.
         extra: more lines (plain text or ``Msg``).
 
-    It is placed before every other HUD panel (``draw_order`` 2), so a crowded view (a dome's
-    HUD panel) never pushes the credits out.
+    It is placed before every other HUD panel (``draw_order`` 2) and wraps to the view's
+    width, so a crowded view (a dome's HUD panel) never pushes the credits out; if they are
+    taller than the view itself they are still drawn (``always_shown``).
     """
 
     draw_order = 2
+    always_shown = True
 
     def __init__(self, layers: Iterable[Layer], *, extra: Sequence[Text] = (),
                  anchor: str = "bottom-right", size: str = "small", facing: int = 0,
@@ -200,7 +202,8 @@ class Attribution(HudLayer):
         return tuple(self.messages())
 
     def compose(self, frame: HudFrame) -> Panel | None:
-        block = frame.text(Joined(self.messages(), "\n"), self.role)
+        fits = frame.width - 2 * frame.pad - 2 * round(self.margin_em * frame.body_px)
+        block = frame.text(Joined(self.messages(), "\n"), self.role, max_width=fits)
         quads = frame.new_quads()
         quads.text(block, frame.pad, frame.pad, self.style.text)
         return Panel(quads, block.width + 2 * frame.pad, block.height + 2 * frame.pad,
