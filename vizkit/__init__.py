@@ -29,7 +29,15 @@ if TYPE_CHECKING:
     from vizkit.colormap import Colormap
     from vizkit.events import HANDLED, KeyEvent, PointerEvent, ScrollEvent
     from vizkit.image import Image
-    from vizkit.layers import Attribution, Caption, ColorScale, Flows, Regions, Terrain
+    from vizkit.layers import (
+        Attribution,
+        BaseMap,
+        Caption,
+        ColorScale,
+        Flows,
+        Regions,
+        Terrain,
+    )
     from vizkit.layers.base import Layer, PickRecord
     from vizkit.render.picking import pick
     from vizkit.runtime import run
@@ -42,6 +50,7 @@ __all__ = [
     "HANDLED",
     "Assets",
     "Attribution",
+    "BaseMap",
     "Camera",
     "Caption",
     "Clock",
@@ -80,6 +89,7 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     "Layer": "vizkit.layers.base",
     "PickRecord": "vizkit.layers.base",
     "Attribution": "vizkit.layers",  # the layers package knows which module holds each layer
+    "BaseMap": "vizkit.layers",
     "Caption": "vizkit.layers",
     "ColorScale": "vizkit.layers",
     "Flows": "vizkit.layers",

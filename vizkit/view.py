@@ -25,6 +25,10 @@ class ViewState:
         viewport: (width, height) in pixels of the framebuffer being drawn.
         frame: the frame's time state.
         pass_name: ``"color"`` for the picture, ``"pick"`` for the id buffer.
+        angular: the view is one face of an angular output (a domemaster's cube face, whose
+            pixel at the face centre spans the output's angle per pixel): sizes in pixels
+            (line widths) are pixels of that output, so a layer widens them towards the face's
+            edges, where a face pixel spans less angle. ``False`` for flat screens and images.
     """
 
     view: Mat4
@@ -33,6 +37,7 @@ class ViewState:
     viewport: tuple[int, int]
     frame: FrameState
     pass_name: str = "color"
+    angular: bool = False
 
     def model_view_projection(self, origin: Vec3 = (0.0, 0.0, 0.0)) -> np.ndarray:
         """``projection @ view @ translate(origin)`` as float32, ready to upload.

@@ -157,7 +157,7 @@ class DomeRenderer:
         eye = tuple(float(v) for v in camera.position)
         return [(face, self.rows[face], ViewState(
                     view=view, projection=projection, eye=eye,  # type: ignore[arg-type]
-                    viewport=(self.face_size, self.rows[face]), frame=frame))
+                    viewport=(self.face_size, self.rows[face]), frame=frame, angular=True))
                 for face, view, projection in face_matrices(
                     camera, self.spec, self.face_size, self.rows, level=self.level,
                     roll=self.roll)]
