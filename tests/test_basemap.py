@@ -233,9 +233,13 @@ def test_a_raised_block_hides_the_border_beneath_it(gpu):
 
 def test_alpha_stays_opaque_and_the_map_is_not_pickable(gpu):
     size = (320, 180)
-    scene = MapScene(border_widths=3.0, border_opacities=0.7)
-    image = render(gpu, scene, size)
-    assert (image[..., 3] == 255).all()               # the lines' passes restore alpha
+    for land in [(0.2, 0.3, 0.4), (0.2, 0.3, 0.4, 0.5)]:     # opaque and translucent land
+        scene = MapScene(border_widths=3.0, border_opacities=0.7, land_color=land)
+        image = render(gpu, scene, size)
+        assert (image[..., 3] == 255).all()           # the lines' passes restore alpha
+        opacity = land[3] if len(land) == 4 else 1.0      # over a black background
+        expected = np.multiply(land[:3], 255 * opacity)
+        assert (np.abs(image[90, 100, :3] - expected) <= 1.5).all(), image[90, 100]
     scene = MapScene(extra=[flat_terrain(np.zeros((24, 44)))])
     scene.ensure_setup()
     assert vizkit.pick(scene, 100, 90, size, frame=FRAME, gpu=gpu).layer == "Terrain"
@@ -342,3 +346,13 @@ def _bilinear(image, xs, ys):
     fx, fy = xs - x0, ys - y0
     return ((1 - fx) * (1 - fy) * image[y0, x0] + fx * (1 - fy) * image[y0, x0 + 1]
             + (1 - fx) * fy * image[y0 + 1, x0] + fx * fy * image[y0 + 1, x0 + 1])
+
+
+def test_the_credits_name_every_dataset_the_map_draws():
+    fine = vd.read_geojson(ROOT / "assets" / "uppsala_municipalities.geojson", "kommun")
+    coarse = fine.copy()
+    coarse.attrs["provenance"] = vd.Provenance(source="A county file", licence="CC0-1.0")
+    basemap = vizkit.BaseMap(fine, coarse)
+    assert basemap.provenances == (fine.attrs["provenance"], coarse.attrs["provenance"])
+    text = vizkit.Attribution([basemap]).text
+    assert "Source: vizkit sample data" in text and "Source: A county file" in text

@@ -233,14 +233,17 @@ class BaseMap(Layer):
                       u_px_tan=2.0 / (abs(projection[1, 1]) * height_px),
                       u_depth_step=4.0 / (_near(projection) * 2.0**DEPTH_BITS))
         framebuffer = ctx.detect_framebuffer()  # a reference: never released, never deleted
-        ctx.enable(moderngl.BLEND)
         try:
-            # land: "over" on colour, destination alpha kept (1) for the lines' passes
-            ctx.blend_equation = moderngl.FUNC_ADD
-            ctx.blend_func = (moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA,
-                              moderngl.ZERO, moderngl.ONE)
-            self._land_program.set(u_color=self.land_color, **ground)
-            self._vaos["land"].render(moderngl.TRIANGLES)
+            # land: opaque, or "over" on colour keeping destination alpha (1) for the lines
+            if self.land_color[3] < 1.0:
+                ctx.enable(moderngl.BLEND)
+                ctx.blend_equation = moderngl.FUNC_ADD
+                ctx.blend_func = (moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA,
+                                  moderngl.ZERO, moderngl.ONE)
+            if self.land_color[3] > 0.0:
+                self._land_program.set(u_color=self.land_color, **ground)
+                self._vaos["land"].render(moderngl.TRIANGLES)
+            ctx.enable(moderngl.BLEND)
             framebuffer.depth_mask = False  # lines test depth but leave it to the data
             self._lines_program.set(u_viewport=(float(width_px), float(height_px)),
                                     u_angular=int(view.angular), **ground)

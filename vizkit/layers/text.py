@@ -202,7 +202,8 @@ class Attribution(Caption):
 
     def _compose(self, layers: Iterable[Layer]) -> str:
         layers = [layer for layer in layers if not isinstance(layer, Caption)]
-        credits = attribution_lines(layer.provenance for layer in layers)
+        credits = attribution_lines(p for layer in layers  # a base map may draw several
+                                    for p in getattr(layer, "provenances", (layer.provenance,)))
         lines = [c if c.lower().startswith(("data", "source")) else f"Data: {c}"
                  for c in credits]
         statements = dict.fromkeys(s for layer in layers
