@@ -310,12 +310,13 @@ def test_swedish_kommuner_at_default_settings_are_calm(gpu):
 
 # -- on a dome: widths in pixels of the domemaster ------------------------------------------------
 
-def test_on_a_dome_the_width_is_in_pixels_of_the_domemaster_everywhere(gpu):
+@pytest.mark.parametrize("size", [1024, 4096])
+def test_on_a_dome_the_width_is_in_pixels_of_the_domemaster_everywhere(gpu, size):
     # A ring at 30° elevation all around a camera beneath it: on an untilted dome the ring is
     # the circle 60° from the zenith, crossing the four side faces at every angle from their
     # centres to their edges. Across it (radially) the domemaster has the same pixels per
     # radian everywhere, so its width must be the coastline width everywhere.
-    height, elevation, size, width = 100.0, 30.0, 1024, 3.0
+    height, elevation, width = 100.0, 30.0, 3.0
     radius = height / math.tan(math.radians(elevation))
     ring = shapely.Point(0, 0).buffer(radius, quad_segs=256)
     scene = MapScene({"R": [list(ring.exterior.coords)]}, eye=(0.0, 0.0, -height),

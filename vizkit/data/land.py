@@ -103,7 +103,10 @@ def clean_coverage(shapes: npt.NDArray[np.object_], gap_width: float | None = No
     gap = default_gap_width(shapes) if gap_width is None else float(gap_width)
     if not (gap >= 0 and np.isfinite(gap)):
         raise ValueError(f"gap_width must be a finite number of metres ≥ 0, got {gap_width!r}")
-    cleaned = shapely.coverage_clean(np.asarray(shapes, dtype=object), gap_width=gap)
+    try:
+        cleaned = shapely.coverage_clean(np.asarray(shapes, dtype=object), gap_width=gap)
+    except shapely.errors.GEOSException as exc:
+        raise ValueError(f"the boundaries cannot be made a coverage ({exc})") from None
     return np.array([_polygonal(g) for g in cleaned], dtype=object)
 
 
