@@ -5,8 +5,8 @@ while a day of commuting between its eight municipalities streams across it as p
 amber by car, blue by public transport, green by bike. The credits in the corner name every
 dataset, its licence and that the grid and the trips are **modelled data** (see
 assets/README.md); the municipality codes, names and town coordinates are real. Squares with
-fewer than 5 residents are hatched and commutes under 5 a day are pooled into "other
-destinations" (disclosure control), as the credits say.
+fewer than 5 residents are hatched and fewer than 5 trips an hour on one arc are pooled into
+"other destinations" (disclosure control), as the credits say.
 """
 # vizkit-test: compare
 
@@ -37,7 +37,7 @@ class Flagship(vizkit.Scene):
             policy=self.policy,
             hidden_color=(0.22, 0.16, 0.30, 1.0)))  # squares under 5 people: a quiet hatch
         self.flows = self.add(vizkit.Flows(
-            hourly_trips(assets, self.policy), towns(assets), time="hour", time_bins=range(24),
+            hourly_trips(assets), towns(assets), time="hour", time_bins=range(24),
             category="mode", colors=MODE_COLORS, cyclic=True, target_particles=30_000,
             size_px=(1.5, 2.8), intensity=0.16, trip_seconds=5.0, arc_height=0.16,
             bend=0.12, ring_radius=2_500, show_arcs=True, arc_alpha=0.05,

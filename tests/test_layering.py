@@ -35,6 +35,7 @@ TIERS: list[tuple[str, tuple[str, ...]]] = [
     ("data", ("data.*",)),
     ("privacy", ("privacy.*",)),
     ("quality", ("quality", "exhibit")),
+    ("input", ("input.*",)),
     ("gpu", ("gpu.*", "shaders.*")),
     ("layers", ("layers.*",)),
     ("render", ("render.*",)),

@@ -378,7 +378,9 @@ COMMANDS = {"render": cmd_render, "run": cmd_run, "demo": cmd_demo, "new": cmd_n
 # Errors a command reports as one line (no traceback): module → names of its error classes.
 ONE_LINE_ERRORS = {
     "vizkit.script": ("ScriptError",),
-    "vizkit.export": ("OutputError",),
+    "vizkit.output": ("OutputError",),
+    "vizkit.exhibit": ("ExhibitError",),
+    "vizkit.fisheye": ("DomeError",),
     "vizkit.gpu.context": ("GpuError",),
     "vizkit.gpu.shaders": ("ShaderError",),
 }

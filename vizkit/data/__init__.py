@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from vizkit.data.pxjson import read_px_json
     from vizkit.data.pxweb import PxWebQuery, fetch, read_pxweb
     from vizkit.data.tabular import read_csv, read_parquet, write_parquet
+    from vizkit.data.topojson import read_topojson
 
 __all__ = [
     "SWEREF99_TM",
@@ -70,6 +71,7 @@ __all__ = [
     "read_px_json",
     "read_pxweb",
     "read_regions",
+    "read_topojson",
     "region_level",
     "region_rings",
     "select_level",
@@ -112,4 +114,5 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     "read_csv": "vizkit.data.tabular",
     "read_parquet": "vizkit.data.tabular",
     "write_parquet": "vizkit.data.tabular",
+    "read_topojson": "vizkit.data.topojson",
 })

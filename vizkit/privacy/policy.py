@@ -240,13 +240,6 @@ class Policy:
             parts.append("The values themselves are shown without noise or rounding.")
         return " ".join(parts) if parts else "All values are shown."
 
-    def flow_statement(self, other: str = "other") -> str:
-        """Statement for flow layers that pool small flows into ``other`` (and apply the
-        policy's noise and rounding to the flows)."""
-        return self.describe(Applied(pooled=other if self.flows == "merge" else "",
-                                     items="Flows", noise=self.noise is not None,
-                                     rounding=bool(self.rounding and self.rounding > 1)))
-
     def tightened(self, other: Policy | None) -> Policy:
         """The stricter of two policies, field by field (how a layer's own ``policy=`` combines
         with its scene's: it can only add protection).
