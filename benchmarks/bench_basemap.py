@@ -8,10 +8,9 @@ same on a 4096 domemaster (five cube faces per frame).
 
 Rows carry wall ms per frame (median, interleaved frame by frame so load on the shared machine
 drifts equally on all rows), setup seconds (reading excluded: building the linework, the
-triangulation and the upload) and the geometry's size. The boundaries are
-``../shared/data/real/geo`` (SCB codes, okfse/sweden-geojson); without them a synthetic
-lattice of 290 regions in 21 groups stands in, and the rows say so. ``--quick`` takes 30
-kommuner at 320×180 (a 1024 domemaster): it proves the workloads run.
+triangulation and the upload) and the geometry's size. The boundaries are SCB's, shipped in
+``assets/open`` (CC0). ``--quick`` takes 30 kommuner at 320×180 (a 1024 domemaster): it proves
+the workloads run.
 """
 
 from __future__ import annotations
@@ -30,30 +29,20 @@ from vizkit.targets.dome import DomeRenderer
 from vizkit.targets.offscreen import OffscreenRenderer
 
 ROOT = Path(__file__).resolve().parent.parent
-GEO = ROOT.parent / "shared" / "data" / "real" / "geo"
+OPEN = ROOT / "assets" / "open"
 SIZE = (sized(1280, 320), sized(720, 180))
 DOME = sized(4096, 1024)
 KOMMUNER = sized(290, 30)
 
 
-def sweden() -> tuple[pd.DataFrame, pd.DataFrame | str, str]:
-    """(kommuner, their län, where they came from): the real files — län as boundaries — or a
-    synthetic lattice of squares whose län is a column."""
+def sweden() -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """(kommuner, län, where they came from): SCB's boundaries shipped in assets/open."""
     import vizkit.data as vd
 
-    if (GEO / "se_kommuner_okfse.geojson").exists():
-        kommuner = vd.read_geojson(GEO / "se_kommuner_okfse.geojson", "id")
-        lan = vd.read_geojson(GEO / "se_lan_okfse.geojson", "l_id", id_width=2)
-        return (kommuner.iloc[:KOMMUNER], lan,
-                f"okfse/sweden-geojson ({KOMMUNER} kommuner, {len(lan)} län)")
-    size, columns = 30_000.0, 17
-    square = np.array([(0, 0), (1, 0), (1, 1), (0, 1), (0, 0)], float)
-    cells = [(i % columns, i // columns) for i in range(KOMMUNER)]
-    kommuner = pd.DataFrame(
-        {"geometry": [[[(square + cell) * size]] for cell in cells],
-         "lan_code": [f"{(y // 4) * 5 + x // 4:02d}" for x, y in cells]},
-        index=pd.Index([f"{i:04d}" for i in range(KOMMUNER)], name="id"))
-    return kommuner, "lan_code", f"synthetic lattice of {KOMMUNER} squares (../shared absent)"
+    kommuner = vd.read_geojson(OPEN / "se_kommuner.geojson", "code")
+    lan = vd.read_geojson(OPEN / "se_lan.geojson", "code")
+    return (kommuner.iloc[:KOMMUNER], lan,
+            f"SCB boundaries, assets/open ({KOMMUNER} kommuner, {len(lan)} län)")
 
 
 class MapScene(Scene):

@@ -23,7 +23,7 @@ from vizkit.targets.offscreen import OffscreenRenderer
 FRAME = FrameState(0.0, 1 / 30, 0)
 SYNTHETIC = Policy.off("synthetic test surface, no persons")
 ROOT = Path(__file__).resolve().parent.parent
-KOMMUNER = ROOT.parent / "shared" / "data" / "real" / "geo" / "se_kommuner_okfse.geojson"
+OPEN = ROOT / "assets" / "open"
 BLACK = (0.0, 0.0, 0.0)
 
 # Only the lines, white on black: a pixel's red value / 255 is the line's coverage there.
@@ -289,23 +289,31 @@ def test_uppsala_base_map_matches_its_reference(offscreen, reference):
     scene.release()
 
 
-@pytest.mark.skipif(not KOMMUNER.exists(), reason="../shared/data/real/geo is not present")
-def test_swedish_kommuner_at_default_settings_are_calm(gpu):
-    kommuner = vd.read_geojson(KOMMUNER, "id")
+@pytest.mark.parametrize("country", ["sweden", "norway"])
+def test_real_boundaries_at_default_settings_are_calm(gpu, country):
+    # SCB's 290 kommuner in 21 län; Kartverket's 356 kommuner in 11 fylker (fjords: 17k
+    # coastline segments)
+    files = {"sweden": ("se_kommuner", "se_lan", "EPSG:3006"),
+             "norway": ("no_kommuner_2020-2022", "no_fylker_2020", "EPSG:25833")}
+    fine, coarse, crs = files[country]
+    kommuner = vd.read_geojson(OPEN / f"{fine}.geojson", "code", crs=crs)
+    groups = vd.read_geojson(OPEN / f"{coarse}.geojson", "code", crs=crs)
 
-    class Sweden(vizkit.Scene):
+    class Country(vizkit.Scene):
         def setup(self, assets):
-            self.add(vizkit.BaseMap(kommuner, "lan_code"))
-            self.frame_all(azimuth=0, elevation=89.9, margin=1.0)
+            self.basemap = self.add(vizkit.BaseMap(kommuner, groups))
+            self.frame_all(azimuth=0, elevation=89.9, margin=0.9)
 
-    image = render(gpu, Sweden(), (640, 640), samples=4)
+    scene = Country()
+    image = render(gpu, scene, (480, 600), samples=4)
     lum = image[..., :3].astype(np.float64).mean(axis=-1)
-    background = np.mean(Sweden.background) * 255
+    background = np.mean(Country.background) * 255
     land = np.abs(lum - background) > 3
-    assert 0.08 < land.mean() < 0.5
-    assert lum.max() < 0.9 * 255                     # lines are light grey, never white
+    assert 0.1 < land.mean() < 0.6
+    line = np.mean(vizkit.BaseMap(kommuner).line_color[:3]) * 255
+    assert lum.max() <= line + 2                     # light grey lines, never brighter
     lines = lum > 80
-    assert 0.005 < lines.mean() < 0.12               # borders visible, not a mesh of white
+    assert 0.005 < lines.mean() < 0.15               # borders visible, not a white mesh
 
 
 # -- on a dome: widths in pixels of the domemaster ------------------------------------------------

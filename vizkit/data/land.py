@@ -2,7 +2,8 @@
 
 Published region boundaries (kommuner, län, fylker) rarely fit exactly: neighbours' shared
 edges differ by centimetres to metres, leaving sliver gaps and overlaps. Their union then has
-dozens of hairline holes (SCB's 290 kommuner: 79), each of which would be drawn as a tiny
+dozens of hairline holes (the 290 kommuner of okfse/sweden-geojson: 80, nearly all slivers under
+130 m wide; Kartverket's 356 kommuner: 29), each of which would be drawn as a tiny
 "coast" inside the country, and shared edges that are not the same segments cannot be drawn
 once. :func:`clean_coverage` fixes both with GEOS's coverage cleaner (shapely ≥ 2.2): gaps
 narrower than ``gap_width`` are merged into a neighbour and shared edges become vertex-for-vertex

@@ -48,7 +48,7 @@ from vizkit.view import ViewState
 LAND_COLOR = (0.135, 0.148, 0.170, 1.0)     # muted blue-grey, a step above the dark background
 LINE_COLOR = (0.78, 0.81, 0.85, 1.0)        # light grey for coast and borders
 COASTLINE_WIDTH = 1.2                       # px
-COASTLINE_OPACITY = 0.8
+COASTLINE_OPACITY = 0.65
 BORDER_WIDTHS = (0.8, 1.1, 1.4)             # px: between regions, then coarser groupings
 BORDER_OPACITIES = (0.28, 0.5, 0.65)
 DEPTH_BITS = 24                             # depth renderbuffers of every vizkit target
