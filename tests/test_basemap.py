@@ -365,3 +365,13 @@ def test_the_credits_name_every_dataset_the_map_draws():
     assert basemap.provenances == (fine.attrs["provenance"], coarse.attrs["provenance"])
     text = vizkit.Attribution([basemap]).text
     assert "Source: vizkit sample data" in text and "Source: A county file" in text
+
+
+def test_a_path_is_read_with_its_provenance_and_a_str_is_a_column():
+    path = ROOT / "assets" / "uppsala_municipalities.geojson"
+    basemap = vizkit.BaseMap(path, path, id_property="kommun")      # file, then a coarser file
+    assert basemap.provenance.title.startswith("Uppsala län municipalities")
+    inner, between = basemap.linework.borders     # each region is its own coarser group,
+    assert len(inner) == 0 and len(between) == 14  # so every border is a stronger one
+    with pytest.raises(ValueError, match=r"BaseMap: coarser level 1: no column 'lan'"):
+        vizkit.BaseMap(vd.read_geojson(path, "kommun"), "lan")

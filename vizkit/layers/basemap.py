@@ -30,7 +30,8 @@ layer. Not pickable; no legend (context, not data).
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import moderngl
@@ -39,6 +40,7 @@ import numpy.typing as npt
 import pandas as pd
 from cmap import Color
 
+from vizkit.data.geojson import read_geojson
 from vizkit.data.land import mask_of
 from vizkit.gpu import GpuContext, ResourceGroup
 from vizkit.layers.base import Layer
@@ -66,8 +68,9 @@ class BaseMap(Layer):
             union is the land; its outline is the coastline; edges two regions share are
             borders.
         *coarser: coarser levels whose borders are drawn stronger, finest first: a column of
-            ``boundaries`` holding each region's group (``"lan_code"``), or boundaries of larger
-            regions (län, fylker), each region belonging to the one it overlaps most. Their
+            ``boundaries`` holding each region's group (``"lan_code"``, a str), or boundaries
+            of larger regions (län, fylker: a DataFrame, a ``pathlib.Path`` or a parsed
+            document), each region belonging to the one it overlaps most. Their
             outlines are not drawn: stronger borders follow the regions' own edges (see
             :mod:`vizkit.layers.linework` for why).
         id_property: feature property holding the code, for a path or dict (default ``"code"``).
@@ -94,6 +97,9 @@ class BaseMap(Layer):
                  border_opacities: float | Sequence[float] | None = None,
                  name: str | None = None, provenance: object = None):
         super().__init__(name=name or "BaseMap", provenance=provenance)
+        boundaries = _read(boundaries, id_property)
+        coarser = tuple(_read(level, id_property) if not isinstance(level, str) else level
+                        for level in coarser)
         self.linework = Linework(boundaries, coarser, id_property=id_property,
                                  gap_width=gap_width, owner=self.name)
         self.origin = self.linework.origin
@@ -267,6 +273,16 @@ class BaseMap(Layer):
             ctx.blend_equation = moderngl.FUNC_ADD
             ctx.blend_func = moderngl.DEFAULT_BLENDING
             ctx.disable(moderngl.BLEND)
+
+
+def _read(boundaries: Any, id_property: str | None) -> Any:
+    """A GeoJSON/TopoJSON path or parsed document read with ``read_geojson`` (so its
+    provenance comes along); anything else as it is."""
+    if isinstance(boundaries, Path) or (isinstance(boundaries, str) and boundaries) or (
+            isinstance(boundaries, Mapping)
+            and boundaries.get("type") in ("FeatureCollection", "Topology")):
+        return read_geojson(boundaries, id_property or "code")
+    return boundaries
 
 
 def _provenance_of(boundaries: Any) -> object:
