@@ -86,7 +86,6 @@ class BaseMap(Layer):
     """
 
     draw_order = 0.5      # after opaque layers (it fills only what they left), before blended
-    pickable = False
 
     def __init__(self, boundaries: Any, *coarser: Any, id_property: str | None = None,
                  gap_width: float | None = None,
