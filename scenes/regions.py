@@ -6,6 +6,8 @@ coloured by it (viridis); the prisms grow from 2019 to 2024 while the camera cir
 The density is a measure resting on the population counts (``base="value"``): a municipality
 with fewer residents than the disclosure threshold would not be shown.
 Uppsala's lake is a hole in its prism and Östhammar's island a second polygon of a multipolygon.
+Beneath the prisms a base map (``vizkit.BaseMap``) draws the county's land, its outline and the
+municipal borders as thin lines: they show where a prism is low and through the lake.
 
 Data: ``assets/uppsala_population.json`` (JSON-stat) and ``assets/uppsala_municipalities.geojson``
 read with ``vizkit.data`` — codes and names are real, the population figures and the shapes are
@@ -46,6 +48,7 @@ class RegionsScene(vizkit.Scene):
                                          id_property="kommun")
         area_km2 = municipalities["area"] / 1e6
         population["density"] = population["value"] / population["Region"].astype(str).map(area_km2)
+        self.basemap = self.add(vizkit.BaseMap(municipalities))   # land, outline, borders
         self.regions = self.add(vizkit.Regions(
             municipalities, population, code="Region", value="density", time="Tid",
             base="value", colormap="viridis", max_height=22_000, units="persons per km²",

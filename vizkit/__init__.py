@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from vizkit.image import Image
     from vizkit.layers import (
         Attribution,
+        BaseMap,
         Caption,
         ColorKey,
         ColorScale,
@@ -58,6 +59,7 @@ __all__ = [
     "HANDLED",
     "Assets",
     "Attribution",
+    "BaseMap",
     "Camera",
     "Caption",
     "Clock",
@@ -105,6 +107,7 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     "Layer": "vizkit.layers.base",
     "PickRecord": "vizkit.layers.base",
     "Attribution": "vizkit.layers",  # the layers package knows which module holds each layer
+    "BaseMap": "vizkit.layers",
     "Caption": "vizkit.layers",
     "ColorScale": "vizkit.layers",
     "Flows": "vizkit.layers",

@@ -61,6 +61,10 @@ class ViewState:
         pass_name: ``"color"`` for the picture, ``"pick"`` for the id buffer.
         viewing: the visual angle of a pixel and the kind of display, when the target knows
             it (a dome does); ``None``: a flat screen whose height spans 30°.
+        angular: the view is one face of an angular output (a domemaster's cube face, whose
+            pixel at the face centre spans the output's angle per pixel): sizes in pixels
+            (line widths) are pixels of that output, so a layer widens them towards the face's
+            edges, where a face pixel spans less angle. ``False`` for flat screens and images.
     """
 
     view: Mat4
@@ -70,6 +74,7 @@ class ViewState:
     frame: FrameState
     pass_name: str = "color"
     viewing: Viewing | None = None
+    angular: bool = False
 
     @property
     def seen(self) -> Viewing:

@@ -12,6 +12,7 @@ from vizkit._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from vizkit.layers.base import Layer
+    from vizkit.layers.basemap import BaseMap
     from vizkit.layers.flows import Flows
     from vizkit.layers.hud import HudLayer, HudStyle
     from vizkit.layers.hud_legend import ColorKey, Legend
@@ -28,12 +29,13 @@ if TYPE_CHECKING:
     from vizkit.layers.terrain import Terrain
     from vizkit.layers.text import Attribution, Caption
 
-__all__ = ["Attribution", "Caption", "ColorKey", "ColorScale", "Flows", "HudLayer", "HudStyle",
-           "InfoCard", "Labels", "LanguageButton", "Layer", "Legend", "Narration",
+__all__ = ["Attribution", "BaseMap", "Caption", "ColorKey", "ColorScale", "Flows", "HudLayer",
+           "HudStyle", "InfoCard", "Labels", "LanguageButton", "Layer", "Legend", "Narration",
            "OperatorMessage", "Regions", "Terrain", "TimeScrubber"]
 
 __getattr__, __dir__ = lazy_exports(__name__, {
     "Layer": "vizkit.layers.base",
+    "BaseMap": "vizkit.layers.basemap",
     "Flows": "vizkit.layers.flows",
     "ColorScale": "vizkit.layers.legend",
     "Regions": "vizkit.layers.regions",

@@ -177,7 +177,9 @@ class Attribution(HudLayer):
         self.layers = list(layers)
 
     def provenances(self) -> list[Any]:
-        return [layer.provenance for layer in credited_layers(self.layers)]
+        """Every dataset the credited layers draw (a base map may draw several)."""
+        return [p for layer in credited_layers(self.layers)
+                for p in getattr(layer, "provenances", (layer.provenance,))]
 
     def messages(self) -> list[Text]:
         """The credit lines: one per dataset, then each disclosure sentence once."""

@@ -167,7 +167,8 @@ class DomeRenderer:
         seen = dome_face_viewing(self.spec.size, self.spec.aperture)  # labels: by angle
         return [(face, self.rows[face], ViewState(
                     view=view, projection=projection, eye=eye,  # type: ignore[arg-type]
-                    viewport=(self.face_size, self.rows[face]), frame=frame, viewing=seen))
+                    viewport=(self.face_size, self.rows[face]), frame=frame, viewing=seen,
+                    angular=True))
                 for face, view, projection in face_matrices(
                     camera, self.spec, self.face_size, self.rows, level=self.level,
                     roll=self.roll)]
