@@ -35,6 +35,7 @@ TIERS: list[tuple[str, tuple[str, ...]]] = [
     ("view", ("matrices", "camera", "view", "timeline", "fisheye", "comfort")),
     ("data", ("data.*",)),
     ("privacy", ("privacy.*",)),
+    ("text", ("text.*",)),
     ("quality", ("quality", "exhibit")),
     ("input", ("input.*",)),
     ("gpu", ("gpu.*", "shaders.*")),

@@ -29,12 +29,29 @@ if TYPE_CHECKING:
     from vizkit.colormap import Colormap
     from vizkit.events import HANDLED, KeyEvent, PointerEvent, ScrollEvent
     from vizkit.image import Image
-    from vizkit.layers import Attribution, Caption, ColorScale, Flows, Regions, Terrain
+    from vizkit.layers import (
+        Attribution,
+        BaseMap,
+        Caption,
+        ColorKey,
+        ColorScale,
+        Flows,
+        InfoCard,
+        Labels,
+        LanguageButton,
+        Legend,
+        Narration,
+        OperatorMessage,
+        Regions,
+        Terrain,
+        TimeScrubber,
+    )
     from vizkit.layers.base import Layer, PickRecord
     from vizkit.look import Bloom, Fog, Quality, Sky
     from vizkit.render.picking import pick
     from vizkit.runtime import run
     from vizkit.scene import Scene
+    from vizkit.text.i18n import Msg
     from vizkit.timeline import Timeline, tween
 
 __version__ = "0.1.0"
@@ -43,18 +60,27 @@ __all__ = [
     "HANDLED",
     "Assets",
     "Attribution",
+    "BaseMap",
     "Bloom",
     "Camera",
     "Caption",
     "Clock",
+    "ColorKey",
     "ColorScale",
     "Colormap",
     "Flows",
     "Fog",
     "FrameState",
     "Image",
+    "InfoCard",
     "KeyEvent",
+    "Labels",
+    "LanguageButton",
     "Layer",
+    "Legend",
+    "Msg",
+    "Narration",
+    "OperatorMessage",
     "Orbit",
     "PickRecord",
     "PointerEvent",
@@ -64,6 +90,7 @@ __all__ = [
     "ScrollEvent",
     "Sky",
     "Terrain",
+    "TimeScrubber",
     "Timeline",
     "pick",
     "run",
@@ -89,11 +116,21 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     "Quality": "vizkit.look",
     "Sky": "vizkit.look",
     "Attribution": "vizkit.layers",  # the layers package knows which module holds each layer
+    "BaseMap": "vizkit.layers",
     "Caption": "vizkit.layers",
     "ColorScale": "vizkit.layers",
     "Flows": "vizkit.layers",
     "Regions": "vizkit.layers",
     "Terrain": "vizkit.layers",
+    "Legend": "vizkit.layers",
+    "ColorKey": "vizkit.layers",
+    "InfoCard": "vizkit.layers",
+    "LanguageButton": "vizkit.layers",
+    "Narration": "vizkit.layers",
+    "OperatorMessage": "vizkit.layers",
+    "TimeScrubber": "vizkit.layers",
+    "Labels": "vizkit.layers",
+    "Msg": "vizkit.text.i18n",
     "pick": "vizkit.render.picking",
     "run": "vizkit.runtime",
     "Scene": "vizkit.scene",

@@ -209,6 +209,13 @@ def srgb_decode(value: float) -> float:
     return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
 
 
+def linear_rgba(color: Sequence[float]) -> tuple[float, ...]:
+    """An RGB or RGBA colour in display values → linear light for a layer's shader (alpha, a
+    coverage, is kept)."""
+    values = tuple(float(c) for c in color)
+    return tuple(srgb_decode(c) for c in values[:3]) + values[3:]
+
+
 def tone_map(rgb: Sequence[float]) -> RGB:
     """Display values (may exceed 1) → 0–1, keeping the hue: below :data:`KNEE` on the largest
     channel nothing changes; above it the largest channel follows a Reinhard shoulder

@@ -93,6 +93,28 @@ def shown(rgb: npt.ArrayLike) -> npt.NDArray[np.float64]:
     return c * scale * 255.0
 
 
+def linear_light(display: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Display values 0–1 → linear light, the sRGB curve (IEC 61966-2-1) written out."""
+    v = np.asarray(display, np.float64)
+    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+
+
+def display_value(light: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Linear light → display values 0–1 (the inverse of :func:`linear_light`)."""
+    x = np.maximum(np.asarray(light, np.float64), 0.0)
+    return np.where(x <= 0.0031308, 12.92 * x, 1.055 * x ** (1 / 2.4) - 0.055)
+
+
+def light_of(pixels: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """The linear light a layer wrote, from grey pixels 0–255 of a final picture: the tone
+    map's shoulder undone (on a grey every channel is the largest), then the sRGB curve. What
+    additive light and anti-aliasing coverage are measured in (light adds up, bytes do not)."""
+    v = np.asarray(pixels, np.float64) / 255.0
+    w = np.clip((v - TONE_KNEE) / (1.0 - TONE_KNEE), 0.0, 0.999)
+    unshouldered = np.where(v > TONE_KNEE, TONE_KNEE + (1.0 - TONE_KNEE) * w / (1.0 - w), v)
+    return linear_light(unshouldered)
+
+
 def lit_fraction(image: Image | np.ndarray, background: tuple[float, float, float],
                  tolerance: int = 3) -> float:
     """Share of pixels that differ from the clear colour: 0 means a blank frame."""
