@@ -55,6 +55,13 @@ def whole_number(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from vizkit.look import DEFAULT_QUALITY, QUALITIES  # GL-free settings, no imports
+
+    qualities = tuple(QUALITIES)
+    quality_help = (f"quality preset: {', '.join(qualities)} (default: the exhibit's "
+                    f"quality, else {DEFAULT_QUALITY}); kiosk: MSAA 8, 32-bit float light, "
+                    "bloom, soft shadows and occlusion; laptop: MSAA 4, 16-bit float, soft "
+                    "light; draft: no MSAA, no shadows or occlusion")
     parser = argparse.ArgumentParser(
         prog="vizkit",
         description="Open statistics as living 3D exhibits: render scenes headless, run them "
@@ -79,8 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="frames per second of scene time (default: the scene's, 30)")
     render.add_argument("--start", type=float, default=0.0,
                         help="scene time of the first frame, seconds (default 0)")
-    render.add_argument("--samples", type=int, default=4,
-                        help="MSAA samples, 0 to switch anti-aliasing off (default 4)")
+    render.add_argument("--quality", choices=qualities, default=None,
+                        help=quality_help)
+    render.add_argument("--samples", type=int, default=None,
+                        help="MSAA samples, 0 to switch anti-aliasing off (default: the "
+                             "quality's, 4 for laptop)")
     render.add_argument("--dome", type=whole_number, default=None, metavar="SIZE",
                         help="render SIZExSIZE domemaster frames (angular fisheye, zenith at "
                              "the centre, front at the bottom; 1024..8192). An exhibit with "
@@ -132,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="where the camera's look direction lands, degrees above the dome's "
                           "front spring line (default: the exhibit's [dome], else the tilt, "
                           "i.e. eye level; 35 = the front sweet spot)")
+    run.add_argument("--quality", choices=qualities, default=None, help=quality_help)
     run.add_argument("--frames", type=positive_int, default=None,
                      help="close after this many frames (for smoke tests)")
     run.add_argument("--lang", default=None, metavar="CODE",
@@ -150,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="WxH (default: the exhibit's size)")
     demo.add_argument("--headless", action="store_true", help="render to a file even with a "
                       "display")
+    demo.add_argument("--quality", choices=qualities, default=None, help=quality_help)
     demo.add_argument("--t", type=float, default=None, dest="t",
                       help="scene time to render headless (default: the scene's showcase time)")
 
@@ -264,7 +276,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     fps = args.fps or float(getattr(target.scene_cls, "fps", 30.0))
     job = RenderJob(size=size, frames=args.frames, fps=fps, start=args.start,
-                    samples=max(0, args.samples), dome=dome, hud=not args.no_hud,
+                    samples=None if args.samples is None else max(0, args.samples),
+                    quality=quality_of(args, target.exhibit), dome=dome, hud=not args.no_hud,
                     language=args.lang)
     report = render_to_files(target, args.out, job, progress=not args.quiet,
                              workers=args.workers, overwrite=args.overwrite)
@@ -296,7 +309,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     fullscreen = args.fullscreen or (exhibit is not None and exhibit.display == "fullscreen")
     return _run_window(target, size=size, fullscreen=fullscreen,
                        max_frames=args.frames, dome=dome, screen=args.screen,
-                       script_errors=script_errors, language=args.lang)
+                       script_errors=script_errors, language=args.lang,
+                       quality=quality_of(args, exhibit))
+
+
+def quality_of(args: argparse.Namespace, exhibit) -> str:
+    """The quality preset: ``--quality``, else the exhibit's ``quality``, else the default."""
+    from vizkit.look import DEFAULT_QUALITY
+
+    chosen = getattr(args, "quality", None)
+    if chosen is None and exhibit is not None:
+        chosen = exhibit.quality
+    return chosen or DEFAULT_QUALITY
 
 
 def _language_spoken(target, code: str | None, command: str) -> bool:
@@ -353,10 +377,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if display_available() and not args.headless:  # a window, even for a fullscreen exhibit
         print(f"showing {what} in a window (f: fullscreen, escape: quit)")
         return _run_window(target, size=size, fullscreen=False, dome=dome,
+                           quality=quality_of(args, exhibit),
                            script_errors=script_errors)
     make_folders(folders_to_create(args.out, [Path(args.out)], may_create=True))
     t = args.t if args.t is not None else float(getattr(target.scene_cls, "showcase_t", 0.0))
-    job = RenderJob(size=size, start=t, dome=dome)
+    job = RenderJob(size=size, start=t, dome=dome, quality=quality_of(args, exhibit))
     report = render_to_files(target, args.out, job, progress=False)
     width, height = job.frame_size
     kind = "domemaster" if dome is not None else "frame"
