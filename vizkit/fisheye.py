@@ -21,11 +21,12 @@ edge dips ``tilt`` degrees below eye level.
 
 **Gaze.** ``gaze`` says where the camera's look direction lands, in degrees above the front
 spring line: the whole world turns with it, still without roll. When it is not given, the dome
-**frames the content** (:func:`dome_framing`): the viewer moves along its line of sight until
-the scene's bounds span the front of the dome (:data:`FRAMED_SPAN` up, or
-:data:`FRAMED_HALF_WIDTH` either side), and the gaze centres them on the front *sweet spot*
-(:data:`SWEET_SPOT_ELEVATION` above the front spring line) — so a scene made for a screen, which
-looks down on its subject, fills the front of the dome instead of sitting on its rim. ``framing="camera"`` keeps the camera as it is (the look direction straight
+**frames the content** (:func:`dome_framing`): the viewer turns to face the footprint of the
+scene's bounds, moves along its line of sight until the footprint spans the front of the dome
+(:data:`FRAMED_SPAN` up, or :data:`FRAMED_HALF_WIDTH` either side), and the gaze centres it on
+the front *sweet spot* (:data:`SWEET_SPOT_ELEVATION` above the front spring line) — so a scene
+made for a screen, which looks down on its subject, fills the front of the dome instead of
+sitting on its rim. ``framing="camera"`` keeps the camera as it is (the look direction straight
 ahead at eye level, ``tilt`` above the spring line).
 
 **Formats.** :class:`DomeSpec` is a domemaster format; :data:`DOME_RANGES` is the one definition
@@ -275,8 +276,9 @@ def dome_framing(camera: Camera, bounds: tuple[np.ndarray, np.ndarray] | None, s
     spans :data:`FRAMED_SPAN` degrees up the dome or :data:`FRAMED_HALF_WIDTH` either side of
     the front, whichever comes first, then turn the world about the viewer's right so the
     footprint's vertical middle lands on the front sweet spot, :data:`SWEET_SPOT_ELEVATION`
-    above the front spring line; ``"gaze"`` — only the last turn; ``"camera"`` — none. ``spec.gaze``, when given, is the turn whatever the framing. Without
-    bounds, or with a corner of the footprint beside or behind the viewer (a viewer inside the
+    above the front spring line; ``"gaze"`` — only the last turn; ``"camera"`` — none.
+    ``spec.gaze``, when given, is the last turn whatever the framing. Without bounds, or with a
+    corner of the footprint beside or behind the viewer (a viewer inside the
     content), the camera is kept and the gaze defaults to ``spec.tilt`` (straight ahead at eye
     level).
 
