@@ -32,7 +32,7 @@ DOC = ROOT / "docs" / "architecture.md"
 TIERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("_lazy", "clock", "easing", "events", "colormap", "image", "assets", "output",
               "look")),
-    ("view", ("matrices", "camera", "view", "timeline", "fisheye", "comfort")),
+    ("view", ("matrices", "camera", "view", "timeline", "fisheye", "framing", "comfort")),
     ("data", ("data.*",)),
     ("privacy", ("privacy.*",)),
     ("text", ("text.*",)),

@@ -21,10 +21,8 @@ edge dips ``tilt`` degrees below eye level.
 
 **Gaze.** ``gaze`` says where the camera's look direction lands, in degrees above the front
 spring line: the whole world turns with it, still without roll. When it is not given, the dome
-**frames the content** (:func:`dome_framing`): the viewer turns to face the footprint of the
-scene's bounds, moves along its line of sight until the footprint spans the front of the dome
-(:data:`FRAMED_SPAN` up, or :data:`FRAMED_HALF_WIDTH` either side), and the gaze centres it on
-the front *sweet spot* (:data:`SWEET_SPOT_ELEVATION` above the front spring line) — so a scene
+**frames the content** (:mod:`vizkit.framing`): the viewer turns to face the scene's footprint,
+moves closer until it covers the front *sweet spot* and the gaze centres it there — so a scene
 made for a screen, which looks down on its subject, fills the front of the dome instead of
 sitting on its rim. ``framing="camera"`` keeps the camera as it is (the look direction straight
 ahead at eye level, ``tilt`` above the spring line).
@@ -38,7 +36,6 @@ loader check dome options without loading moderngl.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -54,10 +51,6 @@ if TYPE_CHECKING:
 MIN_SIZE = 16            # DomeRenderer itself takes small sizes, for previews and tests
 
 HUD_ELEVATION = 35.0     # degrees above the dome's front spring line
-SWEET_SPOT_ELEVATION = 35.0  # where an audience facing the front looks without effort
-FRAMED_SPAN = 75.0           # degrees up the dome the framed content spans at most
-FRAMED_HALF_WIDTH = 75.0     # … or degrees either side of the front
-FRAMINGS = ("auto", "gaze", "camera")
 HUD_WIDTH = 60.0         # degrees across
 HUD_ASPECT = 16 / 9
 
@@ -248,86 +241,6 @@ def viewer_basis(camera: Camera, *, level: bool = False,
         right = np.cross(ahead, np.array([0.0, 1.0, 0.0]))
     right = right / np.linalg.norm(right)
     return right, ahead, np.cross(right, ahead)
-
-
-def _extent(eye: np.ndarray, corners: np.ndarray, right: np.ndarray, ahead: np.ndarray,
-            up: np.ndarray) -> tuple[float, float, float, float]:
-    """``(lowest, highest, leftmost, rightmost)``: the corners' elevations above the look
-    direction (in its vertical plane) and azimuths from it (right positive), degrees; ``nan``
-    when a corner is not in front of the viewer."""
-    d = corners - eye
-    forward, across, above = d @ ahead, d @ right, d @ up
-    if (forward <= 1e-9 * np.linalg.norm(d, axis=1)).any():
-        return math.nan, math.nan, math.nan, math.nan
-    elevation = np.degrees(np.arctan2(above, forward))
-    azimuth = np.degrees(np.arctan2(across, forward))
-    return (float(elevation.min()), float(elevation.max()), float(azimuth.min()),
-            float(azimuth.max()))
-
-
-def dome_framing(camera: Camera, bounds: tuple[np.ndarray, np.ndarray] | None, spec: DomeSpec,
-                 *, framing: str = "auto", level: bool = False,
-                 roll: bool = False) -> tuple[Camera, float]:
-    """The dome's viewer and gaze for a scene camera and the scene's bounds (world metres).
-
-    ``framing``: ``"auto"`` — turn the viewer about the vertical so the footprint of the bounds
-    (the rectangle at their lowest height: what stands on it rises above, into the dome) is
-    centred left to right, move it along its line of sight (never back) until the footprint
-    spans :data:`FRAMED_SPAN` degrees up the dome or :data:`FRAMED_HALF_WIDTH` either side of
-    the front, whichever comes first, then turn the world about the viewer's right so the
-    footprint's vertical middle lands on the front sweet spot, :data:`SWEET_SPOT_ELEVATION`
-    above the front spring line; ``"gaze"`` — only the last turn; ``"camera"`` — none.
-    ``spec.gaze``, when given, is the last turn whatever the framing. Without bounds, or with a
-    corner of the footprint beside or behind the viewer (a viewer inside the
-    content), the camera is kept and the gaze defaults to ``spec.tilt`` (straight ahead at eye
-    level).
-
-    Returns the viewer (a copy of ``camera``; the same object when it does not move) and the
-    gaze in degrees above the front spring line, within ``DOME_RANGES["gaze"]``.
-    """
-    if framing not in FRAMINGS:
-        raise DomeError(f"dome framing must be one of {FRAMINGS}, got {framing!r}")
-    if bounds is None or framing == "camera":
-        return camera, spec.gaze_elevation
-    lo, hi = (np.asarray(b, float) for b in bounds)
-    # the footprint: what stands on it (peaks, prisms, arcs) rises above into the dome
-    corners = np.array([[x, y, lo[2]] for x in (lo[0], hi[0]) for y in (lo[1], hi[1])])
-    right, ahead, up = viewer_basis(camera, level=level, roll=roll)
-    eye = np.asarray(camera.position, float)
-    low, high, left, right_most = _extent(eye, corners, right, ahead, up)
-    if math.isnan(low):
-        return camera, spec.gaze_elevation
-    viewer = camera
-    if framing == "auto" and abs(left + right_most) > 1e-6:  # centre it left to right
-        yaw = rotation(_Z, -0.5 * (left + right_most))
-        look = rotate(yaw, np.asarray(camera.target, float) - eye)
-        viewer = dataclasses.replace(camera, target=tuple(float(v) for v in eye + look))
-        right, ahead, up = viewer_basis(viewer, level=level, roll=roll)
-
-    def fill(step: float) -> float:
-        low, high, left, right_most = _extent(eye + step * ahead, corners, right, ahead, up)
-        if math.isnan(low):
-            return math.inf
-        return max((high - low) / FRAMED_SPAN, max(-left, right_most) / FRAMED_HALF_WIDTH)
-
-    if framing == "auto" and fill(0.0) < 1.0:
-        # the step that makes the content fill the sweet spot: bisection between here and
-        # the nearest corner along the line of sight (the fill grows monotonically)
-        near, far = 0.0, float(((corners - eye) @ ahead).min())
-        for _ in range(48):
-            middle = 0.5 * (near + far)
-            near, far = (middle, far) if fill(middle) < 1.0 else (near, middle)
-        if near > 0.0:
-            shift = ahead * near
-            viewer = dataclasses.replace(
-                viewer, position=tuple(float(v) for v in eye + shift),
-                target=tuple(float(v) for v in np.asarray(viewer.target, float) + shift))
-    low, high, _, _ = _extent(np.asarray(viewer.position, float), corners, right, ahead, up)
-    if spec.gaze is not None:
-        return viewer, spec.gaze
-    limits = DOME_RANGES["gaze"]
-    gaze = SWEET_SPOT_ELEVATION - 0.5 * (low + high)
-    return viewer, min(limits.high, max(limits.low, gaze))
 
 
 def face_size_for(size: int, aperture: float) -> int:

@@ -24,7 +24,7 @@ fog are functions of the world direction and the distance from the eye, so they 
 sides of a seam too.
 
 **Framing.** Unless told otherwise, the dome frames the scene's content
-(:func:`vizkit.fisheye.dome_framing`): the viewer moves along its line of sight until the
+(:func:`vizkit.framing.dome_framing`): the viewer moves along its line of sight until the
 content spans the front of the dome and the world turns so it sits on the front sweet spot.
 ``gaze`` (``--gaze``) sets the turn by hand; ``framing="camera"`` keeps the camera as it is.
 
@@ -50,7 +50,6 @@ from vizkit.fisheye import (
     HUD_WIDTH,
     DomeError,
     DomeSpec,
-    dome_framing,
     face_matrices,
     face_rows,
     face_size_for,
@@ -59,6 +58,7 @@ from vizkit.fisheye import (
     warp_cells,
     warp_mesh,
 )
+from vizkit.framing import dome_framing
 from vizkit.gpu import GpuContext, RenderTarget
 from vizkit.gpu.framebuffer import STORAGE, SceneTarget, srgb_writes
 from vizkit.image import Image
