@@ -203,8 +203,9 @@ def test_bloom_on_the_dome_is_one_picture_across_face_seams(gpu):
 
 
 def test_the_framing_follows_a_tour_smoothly():
-    """A dome must not jump: along the flagship's tour the framed viewer and gaze change as
-    smoothly as the camera does (no step larger than the camera's own, give or take)."""
+    """A dome must not jump: along the flagship's tour the framed viewer and gaze change
+    smoothly — no step more than a few times the camera's own (where the footprint starts to
+    cover the sweet spot, the viewer eases back over a second), no spike."""
     scene = load_target(ROOT / "scenes" / "flagship.py").create()
     viewers, gazes, cameras = [], [], []
     for i in range(120):
@@ -216,5 +217,6 @@ def test_the_framing_follows_a_tour_smoothly():
     scene.release()
     moved = np.linalg.norm(np.diff(np.array(viewers), axis=0), axis=1)
     camera = np.linalg.norm(np.diff(np.array(cameras), axis=0), axis=1)
-    assert (moved <= 1.2 * camera + 1.0).all()
+    assert (moved <= 3.0 * camera + 1.0).all()
+    assert np.abs(np.diff(moved)).max() <= 0.3 * moved.max()   # no spike
     assert np.abs(np.diff(gazes)).max() < 1.0               # degrees per 0.2 s
