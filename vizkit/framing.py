@@ -41,6 +41,7 @@ SWEET_SPOT = (20.0, 50.0, 40.0)
 FRAMED_SPAN = 80.0            # degrees up the dome the footprint spans at most …
 FRAMED_HALF_WIDTH = 75.0      # … and either side of the front
 FRAMINGS = ("auto", "gaze", "camera")
+EASE = 0.04                   # width of the smooth minimum, share of the distance to the content
 _UP = (0.0, 0.0, 1.0)
 
 
@@ -72,14 +73,22 @@ def sweet_spot_rays(right: np.ndarray, ahead: np.ndarray, up: np.ndarray,
     return np.cos(e) * np.cos(a) * front + np.cos(e) * np.sin(a) * right + np.sin(e) * axis
 
 
-def covered(eye: np.ndarray, rays: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float:
-    """Share of ``rays`` from ``eye`` that meet the footprint (the rectangle ``lo``–``hi`` in
-    x, y at height ``lo[2]``)."""
+def margin(eye: np.ndarray, rays: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float:
+    """How far inside the footprint (the rectangle ``lo``–``hi`` in x, y at height ``lo[2]``)
+    ``rays`` from ``eye`` meet it, metres: positive when all of them do. A smooth minimum
+    (log-sum-exp over 2 % of the footprint's diagonal) over the rays and the four sides, so the
+    framing it decides changes smoothly with the camera; a ray that misses the ground counts
+    as a diagonal outside."""
+    diagonal = float(np.hypot(*(hi - lo)[:2])) or 1.0
     down = rays[:, 2] < -1e-12
     t = np.where(down, (lo[2] - eye[2]) / np.where(down, rays[:, 2], -1.0), -1.0)
     x, y = eye[0] + t * rays[:, 0], eye[1] + t * rays[:, 1]
-    hit = (t > 0) & (lo[0] <= x) & (x <= hi[0]) & (lo[1] <= y) & (y <= hi[1])
-    return float(hit.mean())
+    sides = np.stack([x - lo[0], hi[0] - x, y - lo[1], hi[1] - y], axis=1)
+    sides = np.where((t > 0)[:, None], sides, -diagonal)
+    soft = 0.02 * diagonal
+    least = float(sides.min())
+    with np.errstate(under="ignore"):  # far-inside sides weigh nothing: exp underflows to 0
+        return least - soft * float(np.log(np.exp(-(sides - least) / soft).sum()))
 
 
 def flip(holds, low: float, high: float, rounds: int = 40) -> float:
@@ -143,14 +152,21 @@ def dome_framing(camera: Camera, bounds: tuple[np.ndarray, np.ndarray] | None, s
                                    or max(-left, far_right) > FRAMED_HALF_WIDTH):
                 return False, False
             rays = sweet_spot_rays(right, ahead, up, gaze_at(low, high))
-            return True, covered(eye + step * ahead, rays, lo, hi) >= 1.0
+            return True, margin(eye + step * ahead, rays, lo, hi) >= 0.0
 
-        # 2. by bisection, so the place moves smoothly with the camera (a tour must not jump)
+        # 2. by bisection, so the place moves smoothly with the camera (a tour must not jump);
+        # where covering becomes possible the viewer eases away from the limit (a hyperbola
+        # with zero slope there) instead of turning at once
         step = 0.0
         if state(0.0)[0] and not state(0.0)[1]:
             nearest = float(((corners - eye) @ ahead).min())
             limit = flip(lambda s: state(s)[0], 0.0, nearest)        # the span limits
-            step = flip(lambda s: not state(s)[1], 0.0, limit) if state(limit)[1] else limit
+            step = limit
+            if state(limit)[1]:
+                cover = flip(lambda s: not state(s)[1], 0.0, limit)  # the sweet spot covered
+                ease = EASE * nearest
+                x = (limit - cover) / ease
+                step = max(0.0, limit - ease * (math.hypot(x, 1.0) - 1.0))
         if step > 0.0:
             shift = ahead * step
             viewer = dataclasses.replace(
