@@ -41,7 +41,7 @@ TIERS: list[tuple[str, tuple[str, ...]]] = [
     ("render", ("render.*",)),
     ("targets", ("targets.*",)),
     ("scene", ("scene",)),
-    ("app", ("vizkit", "__main__", "cli", "runtime", "script", "export", "recording", "farm",
+    ("app", ("vizkit", "__main__", "cli.*", "runtime", "script", "export", "recording", "farm",
              "demo", "testing")),
 ]
 GL_FREE_BELOW = "gpu"  # every tier under this one is GL-free
