@@ -1,4 +1,4 @@
-"""The ``vizkit`` command: render, run, demo, new, check — one module per command.
+"""The ``vizkit`` command: render, run, demo, new, check, tuio-sim — one module per command.
 
 Each command module holds its parser (``add_parser(sub)``) next to its handler
 (``cmd_<name>(args)``), imports argparse and the standard library only at module level, and
@@ -16,7 +16,7 @@ import argparse
 import os
 import sys
 
-from vizkit.cli import check, demo, new, render, run
+from vizkit.cli import check, demo, new, render, run, tuio_sim
 from vizkit.cli.common import (
     EXIT_FAILED,
     EXIT_USAGE,
@@ -31,11 +31,12 @@ __all__ = ["COMMANDS", "EXIT_FAILED", "EXIT_USAGE", "ONE_LINE_ERRORS", "build_pa
            "one_line_errors"]
 
 # The commands in the order `vizkit --help` lists them: name → module with add_parser(sub).
-PARSERS = {"render": render, "run": run, "demo": demo, "new": new, "check": check}
+PARSERS = {"render": render, "run": run, "demo": demo, "new": new, "check": check,
+           tuio_sim.NAME: tuio_sim}
 
 # The handler of each command (looked up when main runs, so a test may replace one).
 COMMANDS = {"render": render.cmd_render, "run": run.cmd_run, "demo": demo.cmd_demo,
-            "new": new.cmd_new, "check": check.cmd_check}
+            "new": new.cmd_new, "check": check.cmd_check, tuio_sim.NAME: tuio_sim.cmd_tuio_sim}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +58,7 @@ ONE_LINE_ERRORS = {
     "vizkit.fisheye": ("DomeError",),
     "vizkit.gpu.context": ("GpuError",),
     "vizkit.gpu.shaders": ("ShaderError",),
+    "vizkit.cli.run": ("InputSourceError",),
 }
 
 
@@ -76,7 +78,11 @@ def one_line_errors() -> tuple[type[BaseException], ...]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == [tuio_sim.NAME]:  # its options are the simulator's own: pass them on whole
+        args = argparse.Namespace(command=tuio_sim.NAME, argv=argv[1:])
+    else:
+        args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except one_line_errors() as exc:  # evaluated only when an exception is raised
