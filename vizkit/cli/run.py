@@ -185,6 +185,8 @@ def opened_log(path: str | None) -> Iterator[EventLog | None]:
 def headless(target, args: argparse.Namespace, size: tuple[int, int], inputs) -> int:
     """Run ``target`` offscreen in real time for ``--seconds`` and report what happened."""
     from vizkit.image import Image
+    from vizkit.input.listener import TuioListener
+    from vizkit.input.tuio import DROP_COUNTERS
     from vizkit.output import folders_to_create, make_folders
     from vizkit.script import script_errors
     from vizkit.targets.headless import HeadlessRunner
@@ -194,8 +196,15 @@ def headless(target, args: argparse.Namespace, size: tuple[int, int], inputs) ->
     with opened_log(args.log_events) as event_log:
         runner = HeadlessRunner(target.create(), size=size, event_log=event_log)
         try:
+            with script_errors(target.script):  # data loads before the clock starts
+                runner.scene.ensure_setup()
             connect_inputs(runner.loop, inputs)
-            with script_errors(target.script):  # setup() runs on the first frame
+            listeners = [source for source in runner.loop.sources
+                         if isinstance(source, TuioListener)]
+            addresses = [listener.address for listener in listeners]
+            for host, port in addresses:  # the real port, for --tuio 0 and for health checks
+                print(f"listening for TUIO 1.1 on {host}:{port} (udp)", flush=True)
+            with script_errors(target.script):
                 report = runner.run(args.seconds)
             image: Image = runner.image()
         finally:
@@ -206,9 +215,8 @@ def headless(target, args: argparse.Namespace, size: tuple[int, int], inputs) ->
           f"({fps:.1f} fps), {beat.events} input events, {beat.gestures} gestures, "
           f"{beat.picks} picks, {beat.errors} errors"
           + (f" (last: {beat.last_error})" if beat.errors else ""))
-    from vizkit.input.tuio import DROP_COUNTERS
-
-    for (host, port), counters in zip(inputs.tuio, report.counters, strict=False):
+    for (host, port), listener in zip(addresses, listeners, strict=True):
+        counters = listener.counters()
         dropped = sum(counters.get(name, 0) for name in (*DROP_COUNTERS, "rate_limited"))
         print(f"TUIO {host}:{port}: {counters.get('packets', 0)} packets, "
               f"{counters.get('frames', 0)} frames, {dropped} dropped")
