@@ -12,9 +12,15 @@ messages per second arrive (167 messages a frame). A second row times a flood of
 :class:`~vizkit.input.listener.TuioListener` (rate limit off): µs per packet from ``sendto`` to
 the event waiting in the queue, with the interpreter lock shared as in an exhibit.
 
-Not here yet (they need the render loop, wired in round two): frame time with 10,000 TUIO
-messages per second arriving against none (target: up by less than 10 %), and touch-to-camera
-latency in frames (target: ≤ 2).
+``input_live``: a running scene — the live loop drawing a 1280x720 terrain offscreen at 60 fps
+(:class:`~vizkit.targets.headless.HeadlessRunner`) with a real listener — in two rows of one run:
+
+- frame time (step + draw + ``glFinish``) while 10,000 TUIO messages per second arrive over
+  loopback (770 bundles of 13 messages: five visitors pinching) against none, in alternating
+  blocks so both see the same machine (target: up by less than 10 %);
+- touch-to-camera latency in frames: a finger drags; each move bundle is sent at a random moment
+  of a paced 60 fps loop, and the latency is the number of frames finished after the send up to
+  and including the first whose camera shows the move (1 = the next frame; target: ≤ 2).
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from __future__ import annotations
 import math
 import random
 import socket
+import statistics
+import threading
 import time
 from collections.abc import Iterator
 
@@ -162,3 +170,149 @@ def input_loopback() -> Iterator[Row]:
               packets=count, received=received,
               us_per_packet=round(seconds / count * 1e6, 2),
               note="13 TUIO messages per packet; rate limit off")
+
+
+def _live_runner(size: tuple[int, int]):
+    """A headless live loop drawing a lit terrain, with a TUIO listener on a free port."""
+    import numpy as np
+
+    import vizkit
+    from vizkit.privacy import Policy
+    from vizkit.targets.headless import HeadlessRunner
+
+    class Table(vizkit.Scene):
+        fps = 60.0
+
+        def setup(self, assets):
+            y, x = np.mgrid[0:300, 0:400]
+            self.add(vizkit.Terrain(
+                500 * np.exp(-((x - 250) ** 2 + (y - 150) ** 2) / 3000.0) + 20
+                + 60 * np.sin(x / 9.0) * np.cos(y / 13.0) ** 2, extent=(0, 0, 40_000, 30_000),
+                colormap="viridis", max_height=3_000,
+                policy=Policy.off("benchmark surface, not about people")))
+            self.frame_all(azimuth=-20, elevation=40)
+
+    runner = HeadlessRunner(Table(), size=size)
+    listener = TuioListener(port=0, clock=runner.loop.input_time).start()
+    runner.add_source(listener)
+    return runner, listener
+
+
+class _Flood(threading.Thread):
+    """Sends the pinching stream at ``messages_per_second`` while ``on`` is set."""
+
+    def __init__(self, address: tuple[str, int], messages_per_second: int):
+        super().__init__(daemon=True)
+        self.address, self.period = address, 13 / messages_per_second
+        self.stream = pinching_stream(600)
+        self.on, self.stop, self.sent = threading.Event(), threading.Event(), 0
+
+    def run(self) -> None:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            due = time.perf_counter()
+            while not self.stop.is_set():
+                if not self.on.wait(0.05):
+                    due = time.perf_counter()
+                    continue
+                sock.sendto(self.stream[self.sent % len(self.stream)], self.address)
+                self.sent += 1
+                due += self.period
+                pause = due - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
+                else:
+                    due = time.perf_counter()  # behind: do not burst
+
+
+@workload("input_live")
+def input_live() -> Iterator[Row]:
+    """A running scene: frame time with 10k TUIO messages/s vs none; touch-to-camera frames."""
+    size = (sized(1280, 320), sized(720, 180))
+    runner, listener = _live_runner(size)
+    try:
+        for _ in range(5):
+            runner.frame()
+        flood = _Flood(listener.address, MESSAGES_PER_SECOND)
+        flood.start()
+        blocks, per_block = sized(8, 2), sized(30, 4)
+        times: dict[str, list[float]] = {"none": [], "10k": []}
+        packets = listener.counters()["packets"]
+        for block in range(2 * blocks):
+            name = "10k" if block % 2 else "none"
+            (flood.on.set if name == "10k" else flood.on.clear)()
+            time.sleep(0.1)  # let the stream start or drain
+            for _ in range(per_block):
+                t0 = time.perf_counter()
+                runner.frame()
+                times[name].append((time.perf_counter() - t0) * 1e3)
+        flood.on.clear()
+        flood.stop.set()
+        flood.join()
+        received = listener.counters()["packets"] - packets
+        quiet, busy = statistics.median(times["none"]), statistics.median(times["10k"])
+        for name, ms in times.items():
+            yield row("input_live", f"vizkit-frame-{name}-tuio",
+                      ms_per_frame_median=round(statistics.median(ms), 3),
+                      frames=len(ms), size=f"{size[0]}x{size[1]}")
+        yield row("input_live", "vizkit-frame-ratio", ratio_10k_vs_none=round(busy / quiet, 3),
+                  bundles_sent=flood.sent, packets_received=received,
+                  target="< 1.10", note="alternating blocks of frames, same process")
+        yield from _latency(runner, listener)
+    finally:
+        runner.close()
+
+
+def _latency(runner, listener) -> Iterator[Row]:
+    """Frames from a move bundle's send to the first finished frame whose camera shows it."""
+    samples = sized(40, 3)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rng = random.Random(7)
+    fseq = [1000]
+
+    def send(x: float) -> None:
+        fseq[0] += 1
+        sock.sendto(_bundle(fseq[0], {77: (x, 0.5)}), listener.address)
+
+    orbit = runner.scene.orbit
+    period = 1 / 60
+    x = 0.2
+    send(x)
+    for _ in range(4):  # down, then past the drag slop: the drag has begun
+        x += 0.02
+        send(x)
+        runner.frame()
+        time.sleep(period)
+    frames: list[tuple[float, float]] = []   # (finished at, azimuth drawn)
+    sends: list[tuple[float, float]] = []    # (sent at, azimuth before)
+    stop = threading.Event()
+
+    def sender() -> None:
+        position = x
+        for _ in range(samples):
+            time.sleep(period * (2 + 2 * rng.random()))  # a random moment in the frame
+            position += 0.005
+            sends.append((time.perf_counter(), orbit.azimuth))
+            send(position)
+        time.sleep(4 * period)
+        stop.set()
+
+    thread = threading.Thread(target=sender, daemon=True)
+    thread.start()
+    due = time.perf_counter()
+    while not stop.is_set():
+        runner.frame()
+        frames.append((time.perf_counter(), orbit.azimuth))
+        due += period
+        time.sleep(max(0.0, due - time.perf_counter()))
+    thread.join()
+    sock.close()
+    latencies = []
+    for sent, before in sends:
+        after = [azimuth for finished, azimuth in frames if finished > sent]
+        changed = next((i for i, azimuth in enumerate(after, 1) if azimuth != before), None)
+        if changed is not None:
+            latencies.append(changed)
+    yield row("input_live", "vizkit-touch-to-camera",
+              frames_median=statistics.median(latencies) if latencies else None,
+              frames_max=max(latencies) if latencies else None, samples=len(latencies),
+              sent=len(sends), target="<= 2", note="60 fps paced loop; 1 = the next frame")
