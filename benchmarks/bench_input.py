@@ -285,7 +285,8 @@ def input_live() -> Iterator[Row]:
         yield row("input_live", "vizkit-frame-ratio", ratio_10k_vs_none=round(busy / quiet, 3),
                   packets_received=received,
                   messages_per_second_received=round(13 * received / max(busy_seconds, 1e-9)),
-                  target="< 1.10", note="alternating blocks of frames; the sender is its own process")
+                  target="< 1.10",
+                  note="alternating blocks of frames; the sender is its own process")
         yield from _latency(runner, listener)
     finally:
         runner.close()

@@ -98,7 +98,6 @@ def test_unknown_and_misspelt_keys_name_the_closest_valid_one(tmp_path, toml, me
 
 
 @pytest.mark.parametrize(("toml", "field"), [
-    ('languages = ["sv", "en"]\n', "languages"),
     ('[input]\nidle_seconds = 90\n', "input.idle_seconds"),
 ])
 def test_fields_that_do_nothing_yet_are_refused_not_ignored(tmp_path, toml, field):

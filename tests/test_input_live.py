@@ -22,7 +22,6 @@ import vizkit
 from vizkit.input.gestures import GestureKind
 from vizkit.input.listener import TuioListener
 from vizkit.input.model import InputEvent, Phase
-from vizkit.layers.base import Layer
 from vizkit.matrices import project_to_pixels
 from vizkit.privacy import Policy
 from vizkit.targets.headless import HeadlessRunner
@@ -168,54 +167,50 @@ def test_handlers_that_return_handled_replace_the_defaults():
         assert len(scene.gestures) == count and not scene.picks
 
 
-class Knob(Layer):
-    """A HUD widget for the test: the right quarter of the view is its track."""
-
-    is_hud = True
-    draw_order = 2
-
-    def __init__(self):
-        super().__init__(name="Knob")
-        self.seen, self.value, self.dragging = [], 0.0, False
-
-    def upload(self, gpu, group):
-        pass
-
-    def draw(self, view):
-        pass
-
-    def hit(self, x, y):
-        return "track" if x >= 240 else None
-
-    def value_at(self, x, y):
-        return (x - 240) / 80
-
-
-class WithKnob(Hill):
+class WithScrubber(Hill):
     def setup(self, assets):
         super().setup(assets)
-        self.knob = self.add(Knob())
+        self.scrubber = self.add(vizkit.TimeScrubber(2019, 2024, anchor="bottom-right"))
+
+
+def track_pixels(scene) -> list[tuple[int, int]]:
+    """Pixels whose HUD region is the scrubber's track, found through the HUD's own hit test."""
+    return [(x, y) for y in range(0, SIZE[1], 2) for x in range(0, SIZE[0], 2)
+            if (hit := scene.hud_at(x, y, SIZE)) is not None and hit.region == "track"]
 
 
 def test_hud_widgets_get_first_refusal_of_the_contacts_that_land_on_them():
     wall = Wall()
-    with HeadlessRunner(WithKnob(), size=SIZE, samples=0, wall=wall) as runner:
-        runner.frame()
+    with HeadlessRunner(WithScrubber(), size=SIZE, samples=0, wall=wall) as runner:
+        runner.frame()  # placed when drawn
         scene = runner.scene
+        track = track_pixels(scene)
+        assert track, "the scrubber's track is on screen"
+        left = min(track)
+        row = [p for p in track if p[1] == left[1]]
+        right = max(row)
         azimuth = scene.orbit.azimuth
-        mouse(runner, wall, Phase.DOWN, 250, 90)
-        assert scene.knob.dragging and scene.knob.value == pytest.approx(10 / 80)
-        for x in (270, 300, 150):  # the knob follows even off its track; nothing else moves
-            mouse(runner, wall, Phase.MOVE, x, 90)
-        assert scene.knob.value == pytest.approx((150 - 240) / 80)
-        mouse(runner, wall, Phase.UP, 150, 90)
-        assert not scene.knob.dragging
+        mouse(runner, wall, Phase.DOWN, *left)
+        assert scene.scrubber.dragging and scene.scrubber.value < 2019.5
+        mouse(runner, wall, Phase.MOVE, *right)
+        assert scene.scrubber.value > 2023.5  # the knob followed the finger along the track
+        mouse(runner, wall, Phase.MOVE, 0, left[1])  # past the start while dragging: clamped
+        assert scene.scrubber.value == 2019
+        mouse(runner, wall, Phase.UP, 0, left[1])
+        assert not scene.scrubber.dragging
         assert scene.downs == [] and scene.gestures == [] and scene.orbit.azimuth == azimuth
-        mouse(runner, wall, Phase.DOWN, 100, 90)  # beside the widget: the scene's again
+        mouse(runner, wall, Phase.DOWN, 100, 40)  # beside the widget: the scene's again
+        mouse(runner, wall, Phase.UP, 100, 40)
         assert len(scene.downs) == 1
+        # a widget with on_pointer(event, region) gets the events themselves
+        seen = []
+        scene.scrubber.on_pointer = lambda event, region: seen.append((str(event.phase),
+                                                                        region))
+        mouse(runner, wall, Phase.DOWN, *left)
+        mouse(runner, wall, Phase.UP, *left)
+        assert seen == [("down", "track"), ("up", "track")]
         scene.hud_visible = False  # --no-hud: nothing to refuse with
-        mouse(runner, wall, Phase.UP, 100, 90)
-        mouse(runner, wall, Phase.DOWN, 250, 90)
+        mouse(runner, wall, Phase.DOWN, *left)
         assert len(scene.downs) == 2
 
 

@@ -34,6 +34,7 @@ TIERS: list[tuple[str, tuple[str, ...]]] = [
     ("view", ("matrices", "camera", "view", "timeline", "fisheye", "comfort")),
     ("data", ("data.*",)),
     ("privacy", ("privacy.*",)),
+    ("text", ("text.*",)),
     ("input", ("input.*",)),
     ("quality", ("quality", "exhibit")),
     ("gpu", ("gpu.*", "shaders.*")),

@@ -29,11 +29,27 @@ if TYPE_CHECKING:
     from vizkit.colormap import Colormap
     from vizkit.events import HANDLED, KeyEvent, PointerEvent, ScrollEvent
     from vizkit.image import Image
-    from vizkit.layers import Attribution, Caption, ColorScale, Flows, Regions, Terrain
+    from vizkit.layers import (
+        Attribution,
+        Caption,
+        ColorKey,
+        ColorScale,
+        Flows,
+        InfoCard,
+        Labels,
+        LanguageButton,
+        Legend,
+        Narration,
+        OperatorMessage,
+        Regions,
+        Terrain,
+        TimeScrubber,
+    )
     from vizkit.layers.base import Layer, PickRecord
     from vizkit.render.picking import pick
     from vizkit.runtime import run
     from vizkit.scene import Scene
+    from vizkit.text.i18n import Msg
     from vizkit.timeline import Timeline, tween
 
 __version__ = "0.1.0"
@@ -45,13 +61,21 @@ __all__ = [
     "Camera",
     "Caption",
     "Clock",
+    "ColorKey",
     "ColorScale",
     "Colormap",
     "Flows",
     "FrameState",
     "Image",
+    "InfoCard",
     "KeyEvent",
+    "Labels",
+    "LanguageButton",
     "Layer",
+    "Legend",
+    "Msg",
+    "Narration",
+    "OperatorMessage",
     "Orbit",
     "PickRecord",
     "PointerEvent",
@@ -59,6 +83,7 @@ __all__ = [
     "Scene",
     "ScrollEvent",
     "Terrain",
+    "TimeScrubber",
     "Timeline",
     "pick",
     "run",
@@ -85,6 +110,15 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     "Flows": "vizkit.layers",
     "Regions": "vizkit.layers",
     "Terrain": "vizkit.layers",
+    "Legend": "vizkit.layers",
+    "ColorKey": "vizkit.layers",
+    "InfoCard": "vizkit.layers",
+    "LanguageButton": "vizkit.layers",
+    "Narration": "vizkit.layers",
+    "OperatorMessage": "vizkit.layers",
+    "TimeScrubber": "vizkit.layers",
+    "Labels": "vizkit.layers",
+    "Msg": "vizkit.text.i18n",
     "pick": "vizkit.render.picking",
     "run": "vizkit.runtime",
     "Scene": "vizkit.scene",

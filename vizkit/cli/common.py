@@ -112,6 +112,23 @@ def frame_settings(args: argparse.Namespace, exhibit, command: str):
     return size, dome
 
 
+def language_spoken(target, code: str | None, command: str) -> bool:
+    """True when ``--lang code`` is absent or one the scene speaks; else says so (one line)."""
+    if code is None:
+        return True
+    from vizkit.text.i18n import StringsError
+
+    scene = target.create()
+    try:
+        scene.set_language(code)
+    except StringsError as exc:
+        print(f"vizkit {command}: --lang {code}: {exc}", file=sys.stderr)
+        return False
+    finally:
+        scene.release()
+    return True
+
+
 def checked_settings(args: argparse.Namespace, command: str):
     """``(size, dome)`` from the exhibit and the flags, or the exit code after printing one
     line: ``EXIT_FAILED`` for a wrong exhibit.toml, ``EXIT_USAGE`` for wrong dome options.

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 
 from vizkit.cli.common import (
+    EXIT_USAGE,
     checked_settings,
+    language_spoken,
     parse_size,
     positive_float,
     positive_int,
@@ -49,6 +51,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                              "dome's front spring line (default: the exhibit's [dome], else "
                              "the tilt, i.e. eye level; 35 = the front sweet spot, for scenes "
                              "that look down on their subject)")
+    render.add_argument("--lang", default=None, metavar="CODE",
+                        help="on-screen language, one the scene or exhibit speaks (sv, en; "
+                             "default: the exhibit's language, else the scene's first)")
     render.add_argument("--no-hud", action="store_true",
                         help="leave on-screen text (HUD layers) out of the frames")
     render.add_argument("--workers", type=positive_int, default=1, metavar="N",
@@ -67,9 +72,12 @@ def cmd_render(args: argparse.Namespace) -> int:
     from vizkit.script import load_target
 
     target = load_target(args.target)
+    if not language_spoken(target, args.lang, "render"):
+        return EXIT_USAGE
     fps = args.fps or float(getattr(target.scene_cls, "fps", 30.0))
     job = RenderJob(size=size, frames=args.frames, fps=fps, start=args.start,
-                    samples=max(0, args.samples), dome=dome, hud=not args.no_hud)
+                    samples=max(0, args.samples), dome=dome, hud=not args.no_hud,
+                    language=args.lang)
     report = render_to_files(target, args.out, job, progress=not args.quiet,
                              workers=args.workers, overwrite=args.overwrite)
     paths = report.paths

@@ -20,6 +20,7 @@ from vizkit.cli.common import (
     EXIT_USAGE,
     checked_settings,
     exhibit_settings,
+    language_spoken,
     parse_size,
     positive_float,
     positive_int,
@@ -59,6 +60,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                           "i.e. eye level; 35 = the front sweet spot)")
     run.add_argument("--frames", type=positive_int, default=None,
                      help="close after this many frames (for smoke tests)")
+    run.add_argument("--lang", default=None, metavar="CODE",
+                     help="on-screen language to start in (sv, en; l switches while running)")
     run.add_argument("--headless", action="store_true",
                      help="run the live loop offscreen (EGL) in real time, with its inputs and "
                           "no window — for tests and kiosk health checks (needs --seconds)")
@@ -93,19 +96,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         if dome is not None:
             return usage("--headless draws flat frames; for domemasters use vizkit render "
                          f"{args.target} --dome SIZE --out dome.png")
-        return headless(load_target(args.target), args, size, inputs)
+        target = load_target(args.target)
+        if not language_spoken(target, args.lang, "run"):
+            return EXIT_USAGE
+        return headless(target, args, size, inputs)
     if not display_available():
         print("vizkit run: no display found (DISPLAY is not set); render headless instead: "
               f"vizkit render {args.target} --out frame.png"
               + (f" --dome {dome.size or 4096}" if dome is not None else ""), file=sys.stderr)
         return EXIT_USAGE
     target = load_target(args.target)
+    if not language_spoken(target, args.lang, "run"):
+        return EXIT_USAGE
     exhibit = target.exhibit
     fullscreen = args.fullscreen or (exhibit is not None and exhibit.display == "fullscreen")
     with opened_log(args.log_events) as event_log:
         return window_for_target(
             target, size=size, fullscreen=fullscreen, max_frames=args.frames, dome=dome,
-            screen=args.screen, seconds=args.seconds, screenshot=args.out,
+            screen=args.screen, seconds=args.seconds, screenshot=args.out, language=args.lang,
             mouse=inputs.mouse, event_log=event_log,
             connect=lambda loop: connect_inputs(loop, inputs))
 
@@ -194,7 +202,10 @@ def headless(target, args: argparse.Namespace, size: tuple[int, int], inputs) ->
     if args.out is not None:
         make_folders(folders_to_create(args.out, [Path(args.out)], may_create=True))
     with opened_log(args.log_events) as event_log:
-        runner = HeadlessRunner(target.create(), size=size, event_log=event_log)
+        scene = target.create()
+        if args.lang is not None:
+            scene.set_language(args.lang)
+        runner = HeadlessRunner(scene, size=size, event_log=event_log)
         try:
             with script_errors(target.script):  # data loads before the clock starts
                 runner.scene.ensure_setup()
@@ -226,7 +237,7 @@ def headless(target, args: argparse.Namespace, size: tuple[int, int], inputs) ->
     return 0
 
 
-def window_for_target(target, **options) -> int:
+def window_for_target(target, *, language: str | None = None, **options) -> int:
     """Create ``target``'s scene and show it in a window until it is closed.
 
     A failure of the scene script is reported as ``file:line``; a failure of the window itself
@@ -237,6 +248,8 @@ def window_for_target(target, **options) -> int:
     from vizkit.targets.window import run_window
 
     scene = target.create()
+    if language is not None:
+        scene.set_language(language)
     try:
         with script_errors(target.script):
             return run_window(scene, **options)

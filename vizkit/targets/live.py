@@ -60,7 +60,7 @@ from vizkit.input.navigation import CameraIntent
 
 if TYPE_CHECKING:
     from vizkit.gpu import GpuContext
-    from vizkit.layers.base import Layer, PickRecord
+    from vizkit.layers.base import PickRecord
     from vizkit.render.picking import Picker
     from vizkit.scene import Scene
 
@@ -312,23 +312,11 @@ class LiveLoop:
 
     # -- HUD widgets -------------------------------------------------------------------------
     def _hud_at(self, x: float, y: float) -> tuple[Any, str] | None:
-        """The HUD widget and region under ``(x, y)``: ``scene.hud_at`` when the scene has it,
-        else the topmost visible HUD layer whose ``hit(x, y)`` names a region."""
-        scene = self.scene
-        if not scene.hud_visible:
+        """The HUD widget and region under ``(x, y)`` (``scene.hud_at``; none with --no-hud)."""
+        if not self.scene.hud_visible:
             return None
-        finder = getattr(scene, "hud_at", None)
-        if callable(finder):
-            hit = finder(x, y, self._viewport)
-            return None if hit is None else (hit.layer, str(hit.region))
-        layers: list[Layer] = [layer for layer in scene.layers
-                               if layer.is_hud and layer.visible and callable(
-                                   getattr(layer, "hit", None))]
-        for layer in sorted(layers, key=lambda layer: layer.draw_order, reverse=True):
-            region = layer.hit(x, y)  # type: ignore[attr-defined]
-            if region:
-                return layer, str(region)
-        return None
+        hit = self.scene.hud_at(x, y, self._viewport)
+        return None if hit is None else (hit.layer, str(hit.region))
 
     def _to_widget(self, captured: tuple[Any, str], event: InputEvent) -> None:
         """Deliver a contact that went down on a HUD widget to it (see the module docs)."""
