@@ -213,7 +213,7 @@ def test_the_land_fill_never_shows_through_a_flat_terrain_and_borders_stay_on_it
     green = (image[..., 1].astype(int) > image[..., 0].astype(int) + 40)
     assert not (green & inside).any(), f"{(green & inside).sum()} land pixels over the terrain"
     # the border (x = 0) is white on the terrain's grey ground, all along (white is above the
-    # tone map's knee: the shoulder shows it at 0.9 of full)
+    # tone map's knee: the shoulder shows it at 0.907 of full)
     for y in np.linspace(-450, 450, 10):
         sx, sy = scene.screen((0.0, float(y), 0.0), size)
         assert image[int(sy), int(sx) - 1: int(sx) + 2, 0].max() >= 0.9 * 255 - 2, y

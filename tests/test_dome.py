@@ -393,10 +393,11 @@ def test_domemaster_matches_reference(gpu, reference):
         dome.release()
     reference(image, "dome_markers_210_tilt20")
     x, y, _ = expected_pixel(0, 90, SIZE, 210, 20)            # the red zenith marker
-    # linear red 1.0 is display 1.0, above the tone map's knee (0.8): the shoulder
-    # 0.8 + 0.2 · u / (1 + u), u = (1 - 0.8) / 0.2 = 1, shows it at 0.9 — never clipped
+    # linear red 1.0 is above the tone map's knee (the light of display 0.8, k = 0.6038): the
+    # shoulder k + (1 - k) · u / (1 + u), u = (1 - k) / (1 - k) = 1, leaves 0.8019 of light,
+    # display 1.055 · 0.8019 ^ (1 / 2.4) - 0.055 = 0.907 — never clipped
     red, green, blue = image.pixels[int(y), int(x), :3].astype(int)
-    assert abs(red - 0.9 * 255) <= 1 and green == 0 and blue == 0
+    assert abs(red - 0.907 * 255) <= 1 and green == 0 and blue == 0
 
 
 @pytest.mark.parametrize("speed,comfortable", [(4.0, True), (25.0, False)])

@@ -36,12 +36,14 @@ def decode(value: float) -> float:
     return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
 
 
-def shoulder(value: float) -> float:
-    """The tone map on one grey display value (docs/look.md)."""
-    if value <= KNEE:
-        return value
-    u = (value - KNEE) / (1 - KNEE)
-    return KNEE + (1 - KNEE) * u / (1 + u)
+def shoulder(light: float) -> float:
+    """The tone map on one grey's light (docs/look.md): unchanged up to the light shown as
+    display 0.8, a Reinhard shoulder towards white above."""
+    knee = decode(KNEE)
+    if light <= knee:
+        return light
+    u = (light - knee) / (1 - knee)
+    return knee + (1 - knee) * u / (1 + u)
 
 
 QUAD_VERT = """
@@ -129,14 +131,14 @@ def render(gpu, scene, *, quality="laptop", samples=0, size=SIZE):
 
 # -- the tone map ---------------------------------------------------------------------------
 
-LIGHTS = [0.0, 0.01, 0.2, 0.5, 0.6, 1.0, 2.0, 4.0, 16.0, 100.0]
+LIGHTS = [0.0, 0.01, 0.2, 0.5, 0.6, 1.0, 2.0, 4.0, 8.0, 24.0]   # white at 35×
 
 
 def test_linear_light_comes_out_encoded_and_tone_mapped_once(gpu):
     image = render(gpu, Flat(columns(LIGHTS)))
     shown = [c[0] for c in centres(image, len(LIGHTS))]
     for light, value in zip(LIGHTS, shown, strict=True):
-        expected = shoulder(encode(light)) * 255
+        expected = encode(shoulder(light)) * 255
         assert abs(value - expected) <= 1, (light, value, expected)
     assert shown == sorted(shown) and len(set(shown[-4:])) == 4   # brighter stays brighter …
     assert max(shown) < 255                                      # … and never clips
@@ -147,8 +149,8 @@ def test_colours_keep_their_hue_on_the_shoulder(gpu):
     scene = Flat([Quad((-1, -1, 0, 1), amber * 0.4), Quad((0, -1, 1, 1), amber * 20)])
     dim, bright = centres(render(gpu, scene), 2)
     assert bright[0] > dim[0] and bright[0] < 255
-    ratios = [encode(c) / encode(1.0) for c in amber]             # display ratios, any scale
-    assert abs(bright[1] / bright[0] - ratios[1] / ratios[0]) < 0.02
+    light = [decode(c / 255) for c in bright]                     # linear ratios kept
+    assert abs(light[1] / light[0] - amber[1] / amber[0]) < 0.02
     assert bright[2] < 0.4 * bright[0]                            # amber, not white
 
 
@@ -156,7 +158,7 @@ def test_hud_layers_keep_their_display_values(gpu):
     world = Quad((-1, -1, 0, 1), (1.0, 1.0, 1.0))                 # linear 1: on the shoulder
     hud = Quad((0, -1, 1, 1), (1.0, 1.0, 1.0), hud=True)          # display 1: exactly white
     left, right = centres(render(gpu, Flat([world, hud])), 2)
-    assert abs(left[0] - shoulder(1.0) * 255) <= 1
+    assert abs(left[0] - encode(shoulder(1.0)) * 255) <= 1
     assert (right == 255).all()
 
 

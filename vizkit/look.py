@@ -6,11 +6,11 @@ GL-free (dataclasses only), so the command line and ``exhibit.toml`` check ``--q
 drawing. ``docs/look.md`` explains each choice with pictures and numbers.
 
 **Light is linear.** Layers draw *linear light* into a floating-point scene target; one final
-pass scales it by the exposure, adds bloom, encodes it as sRGB and only then compresses what
-lies above :data:`KNEE` with a soft shoulder (:func:`tone_map`), so no density of additive
-particles can turn a place into a white disc, while every colour below the knee — a colour map's
-colours in full light — comes out exactly as it went in. Colours in this module are sRGB display
-values (0–1), as people write them.
+pass scales it by the exposure, adds bloom, compresses what would show brighter than
+:data:`KNEE` with a soft shoulder (:func:`tone_map`) and encodes it as sRGB, so no density of
+additive particles can turn a place into a white disc, while every colour below the knee — a
+colour map's colours in full light — comes out exactly as it went in. Colours in this module
+are sRGB display values (0–1), as people write them.
 """
 
 from __future__ import annotations
@@ -21,8 +21,11 @@ from dataclasses import dataclass, replace
 
 RGB = tuple[float, float, float]
 
-#: Display value (sRGB, 0–1) up to which the tone map leaves colours untouched.
+#: Display value (sRGB, 0–1) up to which the tone map leaves colours untouched …
 KNEE = 0.8
+#: … the linear light it shows (the tone map works on light)
+KNEE_LIGHT = ((KNEE + 0.055) / 1.055) ** 2.4
+SKY_BAND = 0.08  # sine of the depression over which the sky turns from horizon to ground
 
 
 class LookError(ValueError):
@@ -78,6 +81,26 @@ class Sky:
         zenith = tuple(min(1.0, 0.55 * g + lift) for g, lift in zip(ground, (0.02, 0.04, 0.10),
                                                                    strict=True))
         return cls(zenith=zenith, horizon=horizon, ground=ground)  # type: ignore[arg-type]
+
+    @property
+    def plain(self) -> bool:
+        """One colour in every direction: a clear draws it."""
+        return self.zenith == self.horizon == self.ground
+
+    def display(self, up: Sequence[float] | float) -> list[RGB]:
+        """Display colours (sRGB 0–1) of directions whose sine of elevation is ``up``: the
+        zenith colour straight up, mixed towards the horizon colour by ``sqrt(up)``; below the
+        horizon the ground colour, reached over a band 0.08 deep (a smoothstep)."""
+        ups = [float(u) for u in (up if isinstance(up, Sequence) else [up])]
+        out = []
+        for u in ups:
+            if u >= 0:
+                w, far = math.sqrt(u), self.zenith
+            else:
+                t = min(max(-u / SKY_BAND, 0.0), 1.0)
+                w, far = t * t * (3 - 2 * t), self.ground
+            out.append(tuple(h + (f - h) * w for h, f in zip(self.horizon, far, strict=True)))
+        return out  # type: ignore[return-value]
 
     @classmethod
     def uniform(cls, color: Sequence[float]) -> Sky:
@@ -216,14 +239,15 @@ def linear_rgba(color: Sequence[float]) -> tuple[float, ...]:
     return tuple(srgb_decode(c) for c in values[:3]) + values[3:]
 
 
-def tone_map(rgb: Sequence[float]) -> RGB:
-    """Display values (may exceed 1) → 0–1, keeping the hue: below :data:`KNEE` on the largest
-    channel nothing changes; above it the largest channel follows a Reinhard shoulder
-    ``KNEE + (1 - KNEE) * u / (1 + u)`` with ``u = (m - KNEE) / (1 - KNEE)`` (same slope at
-    the knee, 1 only at infinity) and the other channels keep their ratio to it."""
-    m = max(rgb)
-    if m <= KNEE:
-        return tuple(float(c) for c in rgb)  # type: ignore[return-value]
-    u = (m - KNEE) / (1.0 - KNEE)
-    scale = (KNEE + (1.0 - KNEE) * u / (1.0 + u)) / m
-    return tuple(float(c) * scale for c in rgb)  # type: ignore[return-value]
+def tone_map(light: Sequence[float]) -> RGB:
+    """Linear light (any size) → linear light up to 1, keeping the hue: while the largest
+    channel ``m`` is at most ``k`` = :data:`KNEE_LIGHT` (the light shown as display value
+    :data:`KNEE`) nothing changes; above it ``m`` follows a Reinhard shoulder
+    ``k + (1 - k) * u / (1 + u)`` with ``u = (m - k) / (1 - k)`` (the same slope at the knee,
+    1 only at infinity) and the whole colour is scaled with it (its ratios, the hue, kept)."""
+    m = max(float(c) for c in light)
+    if m <= KNEE_LIGHT:
+        return tuple(float(c) for c in light)  # type: ignore[return-value]
+    u = (m - KNEE_LIGHT) / (1.0 - KNEE_LIGHT)
+    scale = (KNEE_LIGHT + (1.0 - KNEE_LIGHT) * u / (1.0 + u)) / m
+    return tuple(float(c) * scale for c in light)  # type: ignore[return-value]

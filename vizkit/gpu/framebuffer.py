@@ -13,11 +13,27 @@ import numpy as np
 
 from vizkit.gpu.context import GpuContext
 
+GL_SRGB8_ALPHA8 = 0x8C43
+GL_FRAMEBUFFER_SRGB = 0x8DB9
+
+
+def is_srgb(framebuffer: moderngl.Framebuffer) -> bool:
+    """True for the framebuffers of an sRGB :class:`RenderTarget` (8-bit, the GL encodes linear
+    light written with :func:`srgb_writes` active; raw display values otherwise)."""
+    extra = getattr(framebuffer, "extra", None)
+    return isinstance(extra, dict) and bool(extra.get("srgb"))
+
 
 class RenderTarget:
-    """An offscreen framebuffer of a fixed size (re-create it to resize)."""
+    """An offscreen framebuffer of a fixed size (re-create it to resize).
 
-    def __init__(self, gpu: GpuContext, size: tuple[int, int], samples: int = 0):
+    ``srgb``: 8-bit sRGB storage (``GL_SRGB8_ALPHA8``) — what the final pass writes linear light
+    into, letting the GL encode it; reading back returns the stored display values, and layers
+    that draw display values (the HUD) write them unchanged while sRGB writes are off.
+    """
+
+    def __init__(self, gpu: GpuContext, size: tuple[int, int], samples: int = 0, *,
+                 srgb: bool = False):
         width, height = size
         if width < 1 or height < 1:
             raise ValueError(f"render target size must be positive, got {width}x{height}")
@@ -29,18 +45,23 @@ class RenderTarget:
         self._group = gpu.group(f"RenderTarget{self.size}")
         ctx = gpu.ctx
         own = self._group.own
-        self.color = own(ctx.texture(self.size, 4))
+        self.srgb = bool(srgb)
+        internal = GL_SRGB8_ALPHA8 if srgb else None
+        self.color = own(ctx.texture(self.size, 4, internal_format=internal))
         self.color.filter = (moderngl.LINEAR, moderngl.LINEAR)
         self.depth = own(ctx.depth_renderbuffer(self.size))
         self.resolved = own(ctx.framebuffer([self.color], self.depth))
         # Colour only, for blits to a window: depth formats rarely match the window's.
         self.color_only = own(ctx.framebuffer([self.color]))
         if self.samples:
-            self._ms_color = own(ctx.renderbuffer(self.size, 4, samples=self.samples))
+            self._ms_color = own(ctx.texture(self.size, 4, samples=self.samples,
+                                             internal_format=internal, renderbuffer=True))
             self._ms_depth = own(ctx.depth_renderbuffer(self.size, samples=self.samples))
             self.framebuffer = own(ctx.framebuffer([self._ms_color], self._ms_depth))
         else:
             self.framebuffer = self.resolved
+        for framebuffer in (self.framebuffer, self.resolved, self.color_only):
+            framebuffer.extra = {"srgb": self.srgb}
 
     @property
     def aspect(self) -> float:
@@ -64,8 +85,6 @@ class RenderTarget:
         self._group.release()
 
 
-GL_SRGB8_ALPHA8 = 0x8C43
-GL_FRAMEBUFFER_SRGB = 0x8DB9
 #: scene-target storage (vizkit.look.PRECISIONS) → (moderngl dtype, internal format)
 STORAGE = {"f4": ("f4", None), "f2": ("f2", None), "u1": ("f1", GL_SRGB8_ALPHA8)}
 

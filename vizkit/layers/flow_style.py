@@ -40,6 +40,8 @@ SMALLEST_RING = 0.3          # smallest ring radius, share of the largest
 PEAK_LIGHT = 6.0
 ARC_PEAK_LIGHT = 0.3         # the arcs meeting at the busiest place add up to at most this
 STREAK_LIGHT = 0.25          # mean light a streak leaves over what it covers (particles.frag)
+LINE_LIGHT = 0.5             # mean light along a line (linear fade from the head)
+LINE_MAX_PX = 12.0           # a line's longest trail on screen (particles.vert)
 POINT_LIGHT = 0.6            # mean light of a point over its square (soft disc or flat)
 
 
@@ -243,7 +245,8 @@ def density_exposure(plan: DrawPlan, *, trail: str, tail: float, size_px: float,
     the camera or the resolution — point sizes follow the same rule):
 
     * **along** a flow's line, ``n`` streaks cover each point ``n × tail`` times (phases are
-      evenly spread); ``n`` points cover it ``n × size_px / arc length in pixels`` times;
+      evenly spread; lines no longer than :data:`LINE_MAX_PX`); ``n`` points cover it
+      ``n × size_px / arc length in pixels`` times;
     * **across** it, the particles share the ribbon (``spread`` of the chord, about half of it
       near the places) or a ring's band (``1.2 ×`` its radius): overlap divides by the band's
       width in particle widths, when that is more than one.
@@ -263,14 +266,17 @@ def density_exposure(plan: DrawPlan, *, trail: str, tail: float, size_px: float,
     chord = np.hypot(*(xyz[cells.destination] - xyz[cells.origin])[:, :2].T)
     across_px = np.where(ring, 1.2 * plan.ring_scale * plan.ring_radius,
                          0.5 * float(spread) * chord) * px_per_m
-    weights = plan.counts.astype(np.float64) / np.maximum(1.0, across_px / float(size_px))[:,
-                                                                                          None]
+    width = 1.0 if trail == "lines" else float(size_px)
+    weights = plan.counts.astype(np.float64) / np.maximum(1.0, across_px / width)[:, None]
     weights[ring] *= float(ring_light)
-    if trail == "streaks":
+    length = np.where(ring, 2 * math.pi * plan.ring_radius * plan.ring_scale, chord)
+    arc_px = np.maximum(length * px_per_m, 1.0)
+    if trail == "lines":    # one pixel wide, the light of the width, at most LINE_MAX_PX long
+        along = np.minimum(float(tail), LINE_MAX_PX / arc_px)
+        weights *= (along * LINE_LIGHT * float(size_px))[:, None]
+    elif trail == "streaks":
         weights *= float(tail) * STREAK_LIGHT
     else:
-        length = np.where(ring, 2 * math.pi * plan.ring_radius * plan.ring_scale, chord)
-        arc_px = np.maximum(length * px_per_m, 1.0)
         weights *= np.minimum(1.0, float(size_px) / arc_px)[:, None] * POINT_LIGHT
     densest = corridor_load(cells, weights)
     particles = min(1.0, PEAK_LIGHT / densest) if densest > 0 else 1.0

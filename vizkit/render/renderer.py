@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import moderngl
 
 from vizkit.gpu import GpuContext
-from vizkit.gpu.framebuffer import SceneTarget, srgb_writes
+from vizkit.gpu.framebuffer import SceneTarget, is_srgb, srgb_writes
 from vizkit.look import DEFAULT_QUALITY, Bloom, Fog, Quality, Sky, quality_named
 from vizkit.render.post import PostPasses
 from vizkit.view import ViewState
@@ -82,9 +82,19 @@ class Renderer:
         self.gpu.make_current()
         world, hud = self.visible_layers(scene)
         viewport = (0, 0, *view.viewport)
-        if world or clear:
+        if (world or clear) and self.plain_into(scene, framebuffer, view):
+            # 8-bit sRGB, nothing to resolve, tone-map or fog: the layers draw straight into
+            # the caller's sRGB target, which then holds the display values
+            self.draw_layers(scene, framebuffer, view, world, srgb=True)
+        elif world or clear:
             target = self.draw_linear(scene, view, world)
-            self.finish(scene, target.color, framebuffer, viewport)
+            if (self.quality.precision == "u1" and scene_exposure(scene) == 1.0
+                    and framebuffer.samples == 0 and framebuffer.size == target.size):
+                # 8-bit sRGB storage holds the display values already (nothing above white
+                # to tone-map): a raw copy is the final pass
+                self.gpu.ctx.copy_framebuffer(framebuffer, target.color_only)
+            else:
+                self.finish(scene, target.color, framebuffer, viewport)
         if hud:
             self.draw_hud(hud, framebuffer, view)
 
@@ -98,6 +108,27 @@ class Renderer:
         return ([layer for layer in layers if not layer.is_hud],
                 [layer for layer in layers if layer.is_hud])
 
+    def plain_into(self, scene: Scene, framebuffer: moderngl.Framebuffer,
+                   view: ViewState) -> bool:
+        """The plain path applies: an 8-bit scene without MSAA, exposure or fog, and an sRGB
+        render target of the view's size to draw it in."""
+        return (self.quality.precision == "u1" and self.quality.samples == 0
+                and scene_exposure(scene) == 1.0 and getattr(scene, "fog", None) is None
+                and is_srgb(framebuffer) and framebuffer.depth_attachment is not None
+                and tuple(framebuffer.size) == tuple(view.viewport))
+
+    def draw_layers(self, scene: Scene, framebuffer: moderngl.Framebuffer, view: ViewState,
+                    layers: list[Layer], *, srgb: bool) -> None:
+        """The sky, then ``layers`` in order, into ``framebuffer`` (linear light)."""
+        ctx = self.gpu.ctx
+        with ctx.scope(framebuffer, enable_only=moderngl.NOTHING), srgb_writes(ctx, srgb):
+            framebuffer.viewport = (0, 0, *view.viewport)
+            self.post.sky(framebuffer, view, scene_sky(scene))
+            ctx.enable_only(moderngl.DEPTH_TEST)
+            ctx.depth_func = "<"
+            for layer in layers:
+                layer.draw(view)
+
     def draw_linear(self, scene: Scene, view: ViewState,
                     layers: list[Layer] | None = None) -> SceneTarget:
         """Sky, then ``layers`` (default: the scene's visible world layers) in linear light,
@@ -106,15 +137,7 @@ class Renderer:
         if layers is None:
             layers = self.visible_layers(scene)[0]
         target = self.scene_target(view.viewport)
-        framebuffer = target.framebuffer
-        with ctx.scope(framebuffer, enable_only=moderngl.NOTHING), srgb_writes(ctx, target.srgb):
-            framebuffer.viewport = (0, 0, *view.viewport)
-            framebuffer.clear(0.0, 0.0, 0.0, 1.0, depth=1.0)
-            self.post.sky(view, scene_sky(scene))
-            ctx.enable_only(moderngl.DEPTH_TEST)
-            ctx.depth_func = "<"
-            for layer in layers:
-                layer.draw(view)
+        self.draw_layers(scene, target.framebuffer, view, layers, srgb=target.srgb)
         target.resolve()
         fog: Fog | None = getattr(scene, "fog", None)
         if fog is not None:

@@ -173,7 +173,7 @@ class DomeRenderer:
     def output(self) -> RenderTarget:
         """The square target :meth:`draw` fills when given no framebuffer."""
         if self._output is None:
-            self._output = RenderTarget(self.gpu, self.size, 0)
+            self._output = RenderTarget(self.gpu, self.size, 0, srgb=True)
         return self._output
 
     @property

@@ -36,7 +36,7 @@ class OffscreenRenderer:
         self._owns_gpu = gpu is None
         self.gpu = gpu or GpuContext.offscreen()
         self.renderer = Renderer(self.gpu, quality, samples=samples)
-        self.target = RenderTarget(self.gpu, size, 0)
+        self.target = RenderTarget(self.gpu, size, 0, srgb=True)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -56,7 +56,7 @@ class OffscreenRenderer:
             self.renderer = Renderer(self.gpu, quality, samples=samples)
         if tuple(size) != self.target.size:
             self.target.release()
-            self.target = RenderTarget(self.gpu, size, 0)
+            self.target = RenderTarget(self.gpu, size, 0, srgb=True)
 
     def draw(self, scene: Scene, frame: FrameState) -> None:
         """Advance the scene to ``frame`` and draw it (no read-back)."""

@@ -101,7 +101,7 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
         if targets["scene"] is None or targets["scene"].size != tuple(size):
             if targets["scene"] is not None:
                 targets["scene"].release()
-            targets["scene"] = RenderTarget(gpu, size, 0)
+            targets["scene"] = RenderTarget(gpu, size, 0, srgb=True)
         target = targets["scene"]
         renderer.draw(scene, target.framebuffer, scene.view_state(target.size, frame))
         target.resolve()
