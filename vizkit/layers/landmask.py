@@ -17,6 +17,7 @@ pays for its neighbourhood, not its bounding box. GL-free.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -26,10 +27,10 @@ import pandas as pd
 Extent = tuple[float, float, float, float]
 
 
-def land_mask(land: Any, *, extent: Extent, shape: tuple[int, int], crs: str | None,
-              candidates: npt.NDArray[np.bool_] | None, owner: str) -> npt.NDArray[np.bool_]:
-    """``(H, W)`` bool: True where a cell is land (only ``candidates`` are tested when given;
-    the others are False).
+def land_at(land: Any, *, extent: Extent, shape: tuple[int, int], crs: str | None,
+            owner: str) -> Callable[[npt.NDArray[np.int64], npt.NDArray[np.int64]],
+                                    npt.NDArray[np.bool_]]:
+    """A function ``(rows, cols) -> bool`` telling which cells are land (vectorised).
 
     Raises:
         ValueError / TypeError naming the layer and what was wrong with ``land``.
@@ -40,23 +41,36 @@ def land_mask(land: Any, *, extent: Extent, shape: tuple[int, int], crs: str | N
         if mask.shape != (h, w) or mask.dtype != bool:
             raise ValueError(f"{owner}: land must be an (H, W) = ({h}, {w}) bool array, got "
                              f"shape {mask.shape} dtype {mask.dtype}")
-        return mask if candidates is None else mask & candidates
+        return lambda rows, cols: mask[rows, cols]
     if hasattr(land, "land_mask") and not isinstance(land, pd.DataFrame):
         mask = np.asarray(land.land_mask(extent, (h, w)), dtype=bool)
         if mask.shape != (h, w):
             raise ValueError(f"{owner}: {type(land).__name__}.land_mask returned shape "
                              f"{mask.shape}, expected ({h}, {w})")
-        return mask if candidates is None else mask & candidates
+        return lambda rows, cols: mask[rows, cols]
     if isinstance(land, pd.DataFrame):
-        return _from_boundaries(land, extent, (h, w), crs, candidates, owner)
+        return _from_boundaries(land, extent, (h, w), crs, owner)
     raise TypeError(f"{owner}: land must be an (H, W) bool array, a boundaries DataFrame from "
                     f"vizkit.data.read_geojson or an object with land_mask(extent, shape), got "
                     f"{type(land).__name__}")
 
 
+def land_mask(land: Any, *, extent: Extent, shape: tuple[int, int], crs: str | None,
+              candidates: npt.NDArray[np.bool_] | None, owner: str) -> npt.NDArray[np.bool_]:
+    """``(H, W)`` bool: True where a cell is land (only ``candidates`` are tested when given;
+    the others are False)."""
+    at = land_at(land, extent=extent, shape=shape, crs=crs, owner=owner)
+    rows, cols = (np.nonzero(candidates) if candidates is not None
+                  else np.indices(shape).reshape(2, -1))
+    mask = np.zeros(shape, bool)
+    mask[rows, cols] = at(rows, cols)
+    return mask
+
+
 def _from_boundaries(frame: pd.DataFrame, extent: Extent, shape: tuple[int, int],
-                     crs: str | None, candidates: npt.NDArray[np.bool_] | None, owner: str
-                     ) -> npt.NDArray[np.bool_]:
+                     crs: str | None, owner: str
+                     ) -> Callable[[npt.NDArray[np.int64], npt.NDArray[np.int64]],
+                                   npt.NDArray[np.bool_]]:
     import shapely  # a dependency; loaded only when boundaries are given
 
     if "geometry" not in frame.columns:
@@ -82,19 +96,19 @@ def _from_boundaries(frame: pd.DataFrame, extent: Extent, shape: tuple[int, int]
             except (ValueError, shapely.errors.GEOSException) as exc:
                 raise ValueError(f"{owner}: land polygon of {code!r} is malformed: {exc}") from None
     h, w = shape
-    mask = np.zeros((h, w), bool)
     if not parts:
-        return mask
+        return lambda rows, cols: np.zeros(np.shape(rows), bool)
     union = shapely.union_all(shapely.make_valid(np.asarray(parts, dtype=object)))
     shapely.prepare(union)
-    rows, cols = (np.nonzero(candidates) if candidates is not None
-                  else np.indices((h, w)).reshape(2, -1))
     cx = (extent[2] - extent[0]) / w
     cy = (extent[3] - extent[1]) / h
-    xs = extent[0] + (cols + 0.5) * cx
-    ys = extent[1] + (rows + 0.5) * cy
-    mask[rows, cols] = shapely.contains_xy(union, xs, ys)
-    return mask
+
+    def at(rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        xs = extent[0] + (np.asarray(cols) + 0.5) * cx
+        ys = extent[1] + (np.asarray(rows) + 0.5) * cy
+        return np.asarray(shapely.contains_xy(union, xs, ys), dtype=bool)
+
+    return at
 
 
-__all__ = ["land_mask"]
+__all__ = ["land_at", "land_mask"]

@@ -14,11 +14,12 @@ The model, per fragment (``shaders/lib/lighting.glsl``)::
     colour = tone_map(base · (sky + sun) · (1 − occlusion · (1 − open_sky)) · exposure)
 
 Occlusion darkens all the light a cell receives, as rayshader multiplies its ambient shade
-into the image. ``open_sky`` and ``sunlit`` come from a horizon search over the terrain's heights, made on the
-GPU once per time step (:mod:`vizkit.layers.horizon`); regions take ``open_sky`` from a contact
-shade at the foot of their walls. ``hemisphere`` blends a warm ground bounce (normals facing
-down) into a cool sky (facing up). ``tone_map`` scales a colour down by a soft shoulder on its
-largest channel above ``KNEE``: hues keep, and nothing reaches white.
+into the image. ``open_sky`` and ``sunlit`` come from a horizon search over the terrain's
+heights, made on the GPU once per time step (:mod:`vizkit.layers.horizon`); regions take
+``open_sky`` from a contact shade at the foot of their walls. ``hemisphere`` blends a warm
+ground bounce (normals facing down) into a cool sky (facing up). ``tone_map`` scales a colour
+down by a soft shoulder on its largest channel above ``KNEE``: hues keep, and nothing reaches
+white.
 
 GL-free, so presets and exhibit settings can build one without a context.
 """

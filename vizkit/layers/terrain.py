@@ -47,7 +47,6 @@ from vizkit.easing import Easing, get_easing
 from vizkit.gpu import GpuContext, ResourceGroup
 from vizkit.layers.autoscale import peak_height
 from vizkit.layers.base import Layer, PickRecord
-from vizkit.layers.landmask import land_mask
 from vizkit.layers.legend import GROUND_COLOR, HIDDEN_COLOR
 from vizkit.layers.light import Light, light_of, sun_direction
 from vizkit.layers.protection import (
@@ -60,6 +59,7 @@ from vizkit.layers.protection import (
 )
 from vizkit.layers.terrain_gpu import TerrainGpu
 from vizkit.layers.terrain_inputs import GridCells, bin_points, float_array, is_grid_like
+from vizkit.layers.terrain_store import Placed, place, replace_no_data
 from vizkit.layers.tiles import TileLayout, grid_indices
 from vizkit.layers.timesteps import TimeSteps, time_labels
 from vizkit.privacy import Policy
@@ -158,18 +158,15 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
         check = own is None or own.enabled  # a layer knows what it draws: counts, or a measure
         raw, base_raw = self._read_values(values, base, check)
         self.times = time_labels(times, self.steps, self.name)
-        self._land, self._ground = land, None
-        masks = self._masks(raw)
-        self._no_data_bits = np.packbits(masks[1].reshape(-1))  # outside: 0 or NaN, 1 bit each
-        self._layout = self._build_layout(masks)
-        del masks
-        stacked = self._stack(raw, np.nan)
-        base_stacked = None if base_raw is None else self._stack(base_raw, 0.0).astype(np.float64)
+        self._land = land
+        placed = place(raw, base_raw, reach=self.reach, land=land, extent=self.extent,
+                       crs=crs, owner=self.name)
         del raw, base_raw
+        self._layout, self._outside = placed.layout, placed.outside
         # Disclosure control runs when the policy is final (scene.add) or first needed; the
         # raw values stay inside the protection, never drawn, picked or read out.
-        self._protection = StepProtection(stacked, owner=self.name, policy=own,
-                                          base=base_stacked, kind="grid",
+        self._protection = StepProtection(placed.values, owner=self.name, policy=own,
+                                          base=placed.base, kind="grid",
                                           identity=self._cell_identity, total_of="all squares")
         self.hidden_color = (*tuple(float(c) for c in hidden_color)[:3], 1.0)
         self.zero_color = (*tuple(float(c) for c in ground_color)[:3], 1.0)
@@ -237,58 +234,6 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
         step, i = divmod(int(flat), len(cells.rows))
         return f"cell (row {cells.rows[i]}, column {cells.cols[i]}) at step {step}"
 
-    def _masks(self, raw: Any) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-        """``(H, W)`` masks: cells with data (a value other than zero in some step) and cells
-        without a value in any step (NaN throughout; GridCells' unlisted cells when their
-        fill is NaN)."""
-        h, w = self.grid_shape
-        data = np.zeros((h, w), bool)
-        if isinstance(raw, GridCells):
-            with np.errstate(invalid="ignore"):
-                has = (np.isfinite(raw.values) & (raw.values != 0)).any(axis=0)
-            data[raw.rows[has], raw.cols[has]] = True
-            no_data = np.full((h, w), bool(np.isnan(raw.fill)))
-            no_data[raw.rows, raw.cols] = np.isnan(raw.values).all(axis=0)
-            return data, no_data
-        no_data = np.ones((h, w), bool)
-        for step in raw:  # a handful of steps, each vectorised
-            data |= np.isfinite(step) & (step != 0)
-            no_data &= np.isnan(step)
-        return data, no_data
-
-    def _build_layout(self, masks: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]
-                      ) -> TileLayout:
-        data, no_data = masks
-        ground = None
-        if self._land is not None:
-            if self._ground is None:
-                candidates = (None if self.reach is None
-                              else TileLayout.candidates(data, self.reach))
-                self._ground = land_mask(self._land, extent=self.extent, shape=self.grid_shape,
-                                         crs=self.crs, candidates=candidates, owner=self.name)
-            ground = self._ground
-        return TileLayout.build(data, reach=self.reach, no_data=no_data, ground=ground)
-
-    def _no_data_mask(self) -> npt.NDArray[np.bool_]:
-        """``(H, W)`` True where a cell has no value in any step of the input."""
-        h, w = self.grid_shape
-        return np.unpackbits(self._no_data_bits, count=h * w).astype(bool).reshape(h, w)
-
-    def _outside_values(self, rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64]
-                        ) -> npt.NDArray[np.float64]:
-        """What the input holds at cells outside the footprint: 0 (nobody) or NaN (no data)."""
-        h, w = self.grid_shape
-        ok = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
-        flat = np.where(ok, rows * w + cols, 0)
-        bits = (self._no_data_bits[flat >> 3] >> (7 - (flat & 7))) & 1
-        return np.where(ok & (bits == 0), 0.0, np.nan)
-
-    def _stack(self, raw: Any, fill: float) -> npt.NDArray[np.float32]:
-        """Values in the layout's storage order: ``(T, n·rows, cols)``."""
-        if isinstance(raw, GridCells):  # cells not listed hold the cells' own fill
-            return self._layout.gather_cells(raw.rows, raw.cols, raw.values, raw.fill)
-        return self._layout.gather(raw, fill)
-
     def _cell_identity(self, step: int) -> pd.DataFrame:
         """What identifies each stored cell of a step, for cell keys: its south-west corner and
         size in metres (to the millimetre) and the time label — not its position in storage."""
@@ -310,18 +255,12 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
         if mask.shape != self.grid_shape:
             raise ValueError(f"{self.name}: mark_no_data needs an (H, W) = {self.grid_shape} "
                              f"mask, got shape {mask.shape}")
-        protection, old = self._protection, self._layout  # copies: inputs are never written
-        stored = old.gather(mask[np.newaxis], False)[0]
-        raw = protection.raw.copy()
-        raw[:, stored] = np.nan
-        no_data = self._no_data_mask() | mask
-        self._no_data_bits = np.packbits(no_data.reshape(-1))
-        self._layout = self._build_layout((self._masks(old.scatter(raw, np.nan))[0], no_data))
-        protection.raw = self._layout.regather(old, raw, np.nan)
-        if protection.base is not None:
-            base = protection.base.copy()
-            base[:, stored] = np.nan
-            protection.base = self._layout.regather(old, base, np.nan)
+        protection = self._protection
+        placed = replace_no_data(Placed(self._layout, protection.raw, protection.base,
+                                        self._outside), mask, reach=self.reach, land=self._land,
+                                 extent=self.extent, crs=self.crs, owner=self.name)
+        self._layout, self._outside = placed.layout, placed.outside
+        protection.raw, protection.base = placed.values, placed.base
         protection.reset()
         self.invalidate()
 
@@ -380,7 +319,7 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
         result = self._protection.result()
 
         def dense() -> np.ndarray:
-            fill = np.where(self._no_data_mask(), np.float32(np.nan), np.float32(0.0))
+            fill = np.where(self._outside.mask(), np.float32(np.nan), np.float32(0.0))
             inside = self._layout.scatter(self._layout.inside.reshape(1, *self._layout
                                                                       .stacked_shape), False)[0]
             shown = self._layout.scatter(result.values, np.nan)
@@ -512,7 +451,7 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
         ok = flat >= 0
         safe = np.where(ok, flat, 0)
         drawn = ok & inside[safe]
-        return np.where(drawn, shown[safe].astype(np.float64), self._outside_values(r, c))
+        return np.where(drawn, shown[safe].astype(np.float64), self._outside.values(r, c))
 
     def value(self, row: int, col: int, step: float | None = None) -> float:
         """The value drawn at a cell for a fractional time step (default: the current one)."""
@@ -613,7 +552,8 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
         sx, sy, sz = self.sun
         elevation = math.asin(max(min(sz, 1.0), -1.0))
         horizontal = math.hypot(sx, sy) or 1.0
-        return dict(SCALE=self.scale, HEIGHT_SCALE=self.height_scale, u_heights=heights, u_cell=self.cell_size,
+        return dict(SCALE=self.scale, HEIGHT_SCALE=self.height_scale, u_heights=heights,
+                    u_cell=self.cell_size,
                     u_max_height=self.max_height * self.exaggeration,
                     u_grid=(self.grid_shape[1], self.grid_shape[0]),
                     u_sun_dir=(sx / horizontal, sy / horizontal), u_sun_elevation=elevation,

@@ -93,7 +93,8 @@ class TerrainGpu:
             u_atlas_tiles=self.layout.atlas_tiles(),
             u_search=search_cells(inputs["diagonal"], cell, inputs["search"]),
             u_sun_search=sun_search_cells(peak, cell, inputs["u_sun_elevation"]))
-        key = (tuple(sorted(defines.items())), tuple(sorted((k, _hashable(v)) for k, v in uniforms.items())))
+        key = (tuple(sorted(defines.items())),
+               tuple(sorted((k, _hashable(v)) for k, v in uniforms.items())))
 
         def bind() -> None:
             atlas.use(location=0)

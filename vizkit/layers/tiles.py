@@ -5,9 +5,9 @@ squares in a bounding box of 1.75 million. A :class:`TileLayout` keeps only what
 
 * the **footprint** — cells with data (a value other than zero in some step); up to ``reach``
   cells around them, the ground they stand on (cells that are zero in some step; given a land
-  mask, only land); and no-data cells (NaN in every step) that lie *between* data — within
-  ``reach`` of data on both sides, along a row or a column — like a suppressed count among its
-  neighbours. A no-data cell at the edge of the data (a NaN sea round a raster's country, the
+  mask, only land); and no-data cells (NaN in every step) that lie *between* data — data within
+  ``2·reach + 1`` cells on both sides, along a row or a column, so gaps up to that wide are
+  filled — like a suppressed count among its neighbours. A no-data cell at the edge of the data (a NaN sea round a raster's country, the
   squares outside a county) is not between data, so it is not drawn. Nothing outside the
   footprint is drawn;
 * the **tiles** — square blocks of ``TILE × TILE`` cells that touch the footprint or the
@@ -31,6 +31,7 @@ GL-free; the terrain layer uploads what this module computes.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,39 +44,57 @@ OUTSIDE = np.float32(np.inf)     # GPU value code of a cell outside the footprin
 HIDDEN = np.float32(-np.inf)     # GPU value code of a cell hidden by disclosure control
 
 
+def _shifted(ndim: int, axis: int, shift: int) -> tuple[tuple[slice, ...], tuple[slice, ...]]:
+    """Index tuples (lead, lag) that pair each cell with the one ``shift`` before it."""
+    lead = [slice(None)] * ndim
+    lag = [slice(None)] * ndim
+    lead[axis], lag[axis] = slice(shift, None), slice(None, -shift)
+    return tuple(lead), tuple(lag)
+
+
 def dilate(mask: npt.NDArray[np.bool_], reach: int) -> npt.NDArray[np.bool_]:
-    """``mask`` grown by ``reach`` cells in every direction (a square neighbourhood)."""
+    """``mask`` grown by ``reach`` cells in every direction (a square neighbourhood) over its
+    last two axes (a grid, or a stack of tiles)."""
     out = np.array(mask, dtype=bool, copy=True)
-    for axis in (0, 1):  # separable: reach shifts per axis, each a whole-array OR
+    for axis in (-2, -1):  # separable: reach shifts per axis, each a whole-array OR
         grown = out.copy()
-        for shift in range(1, reach + 1):
-            if shift >= out.shape[axis]:
-                break
-            lead = [slice(None)] * 2
-            lag = [slice(None)] * 2
-            lead[axis], lag[axis] = slice(shift, None), slice(None, -shift)
-            grown[tuple(lead)] |= out[tuple(lag)]
-            grown[tuple(lag)] |= out[tuple(lead)]
+        for shift in range(1, min(reach, out.shape[axis] - 1) + 1):
+            lead, lag = _shifted(out.ndim, axis, shift)
+            grown[lead] |= out[lag]
+            grown[lag] |= out[lead]
         out = grown
     return out
 
 
 def between(data: npt.NDArray[np.bool_], reach: int) -> npt.NDArray[np.bool_]:
     """Cells with data within ``reach`` cells on both sides — west and east, or south and
-    north (the cell itself not counted)."""
+    north (the cell itself not counted) — over the last two axes."""
     out = np.zeros(data.shape, bool)
-    for axis in (0, 1):
+    for axis in (-2, -1):
         before = np.zeros(data.shape, bool)   # data within reach on the lower side
         after = np.zeros(data.shape, bool)
-        n = data.shape[axis]
-        for shift in range(1, min(reach, n - 1) + 1):
-            lead = [slice(None)] * 2
-            lag = [slice(None)] * 2
-            lead[axis], lag[axis] = slice(shift, None), slice(None, -shift)
-            before[tuple(lead)] |= data[tuple(lag)]
-            after[tuple(lag)] |= data[tuple(lead)]
+        for shift in range(1, min(reach, data.shape[axis] - 1) + 1):
+            lead, lag = _shifted(data.ndim, axis, shift)
+            before[lead] |= data[lag]
+            after[lag] |= data[lead]
         out |= before & after
     return out
+
+
+GroundAt = Callable[[npt.NDArray[np.int64], npt.NDArray[np.int64]], npt.NDArray[np.bool_]]
+
+
+def footprint_of(data: npt.NDArray[np.bool_], no_data: npt.NDArray[np.bool_] | None,
+                 reach: int, ground: npt.NDArray[np.bool_] | None) -> npt.NDArray[np.bool_]:
+    """The footprint (module docstring) of cells with ``data``, over the last two axes."""
+    near = dilate(data, reach)
+    if ground is not None:
+        near &= ground
+    if no_data is not None and no_data.any():
+        near &= ~no_data
+        nodata_ok = no_data & between(data, 2 * reach + 1)
+        near |= nodata_ok if ground is None else nodata_ok & ground
+    return data | near
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,7 +121,7 @@ class TileLayout:
               no_data: npt.NDArray[np.bool_] | None = None,
               ground: npt.NDArray[np.bool_] | None = None, tile: int = TILE,
               sparse_below: float = SPARSE_BELOW) -> TileLayout:
-        """The layout for cells with data ``data`` ((H, W) bool).
+        """The layout of a dense grid with cells with data ``data`` ((H, W) bool).
 
         Args:
             data: True where some step has a value other than zero (or hidden).
@@ -118,13 +137,7 @@ class TileLayout:
         if reach is None:
             footprint = np.ones((h, w), bool) if ground is None else ground | data
         else:
-            near = dilate(data, reach)
-            if ground is not None:
-                near &= ground
-            if no_data is not None and no_data.any():
-                near &= ~no_data
-                near |= no_data & between(data, reach) & (True if ground is None else ground)
-            footprint = data | near
+            footprint = footprint_of(data, no_data, reach, ground)
         needed = dilate(footprint, 1)
         th, tw = -(-h // tile), -(-w // tile)
         padded = np.zeros((th * tile, tw * tile), bool)
@@ -132,14 +145,93 @@ class TileLayout:
         used = padded.reshape(th, tile, tw, tile).any(axis=(1, 3))
         if used.sum() >= sparse_below * used.size or h * w <= 4 * tile * tile:
             return cls.single(footprint)
-        pages = np.full((th, tw), -1, np.int32)
         rows, cols = np.nonzero(used)
-        pages[rows, cols] = np.arange(len(rows), dtype=np.int32)
-        origins = np.stack([rows, cols], axis=1).astype(np.int64) * tile
         pad_fp = np.zeros((th * tile, tw * tile), bool)
         pad_fp[:h, :w] = footprint
         inside = pad_fp.reshape(th, tile, tw, tile).transpose(0, 2, 1, 3)[rows, cols]
-        return cls((h, w), (tile, tile), origins, pages, np.ascontiguousarray(inside))
+        return cls._tiled((h, w), tile, rows, cols, inside)
+
+    @classmethod
+    def from_cells(cls, shape: tuple[int, int], rows: npt.NDArray[np.int64],
+                   cols: npt.NDArray[np.int64], data: npt.NDArray[np.bool_],
+                   no_data: npt.NDArray[np.bool_], unlisted_no_data: bool, *, reach: int,
+                   ground_at: GroundAt | None = None, tile: int = TILE,
+                   sparse_below: float = SPARSE_BELOW) -> TileLayout | None:
+        """The layout of a grid given as listed cells, never making an ``(H, W)`` array: tiles
+        near the data are built as a stack with a margin of ``reach + 1`` cells.
+
+        Args:
+            shape: ``(H, W)`` of the grid.
+            rows, cols: the listed cells.
+            data: per listed cell, whether some step has a value other than zero.
+            no_data: per listed cell, whether no step has a value.
+            unlisted_no_data: whether the cells not listed are no data (else zero).
+            reach, tile, sparse_below: as for :meth:`build` (``2·reach + 2 ≤ tile``).
+            ground_at: ``(rows, cols) -> bool`` — whether cells may be ground (land).
+
+        Returns:
+            The layout, or None when most tiles are needed (then build it densely).
+        """
+        h, w = shape
+        th, tw = -(-h // tile), -(-w // tile)
+        margin = 2 * reach + 2   # data within 2·reach + 1 decides no-data cells; + the rim
+        dr, dc = rows[data], cols[data]
+        with_data = np.unique((dr // tile) * tw + dc // tile)
+        near = [with_data]
+        for dy in (-1, 0, 1):   # tiles next to a tile with data may hold its ground
+            for dx in (-1, 0, 1):
+                ty, tx = np.divmod(with_data, tw)
+                ty, tx = ty + dy, tx + dx
+                ok = (ty >= 0) & (ty < th) & (tx >= 0) & (tx < tw)
+                near.append(ty[ok] * tw + tx[ok])
+        candidates = np.unique(np.concatenate(near))
+        if len(candidates) >= sparse_below * th * tw:
+            return None
+        n, side = len(candidates), tile + 2 * margin
+        ty, tx = np.divmod(candidates, tw)
+        stack_data = np.zeros((n, side, side), bool)
+        stack_nan = np.full((n, side, side), unlisted_no_data)
+        for dy in (-1, 0, 1):   # each listed cell into its tile and the margins around it
+            for dx in (-1, 0, 1):
+                tr, tc = rows // tile + dy, cols // tile + dx
+                slot = np.searchsorted(candidates, tr * tw + tc)
+                slot = np.minimum(slot, n - 1)
+                lr = rows - tr * tile + margin
+                lc = cols - tc * tile + margin
+                ok = ((candidates[slot] == tr * tw + tc) & (tr >= 0) & (tr < th) & (tc >= 0)
+                      & (tc < tw) & (lr >= 0) & (lr < side) & (lc >= 0) & (lc < side))
+                stack_data[slot[ok], lr[ok], lc[ok]] = data[ok]
+                stack_nan[slot[ok], lr[ok], lc[ok]] = no_data[ok]
+        local = np.arange(side) - margin
+        grid_r = ty[:, None] * tile + local[None, :]
+        grid_c = tx[:, None] * tile + local[None, :]
+        on_grid = (((grid_r >= 0) & (grid_r < h))[:, :, None]
+                   & ((grid_c >= 0) & (grid_c < w))[:, None, :])
+        stack_nan &= on_grid
+        ground = None
+        if ground_at is not None:
+            ask = dilate(stack_data, reach) & ~stack_data & on_grid
+            ground = np.zeros(ask.shape, bool)
+            s, r, c = np.nonzero(ask)
+            ground[s, r, c] = ground_at(grid_r[s, r], grid_c[s, c])
+        footprint = footprint_of(stack_data, stack_nan, reach, ground) & on_grid
+        own = slice(margin, margin + tile)
+        needed = dilate(footprint, 1)[:, own, own]
+        used = needed.any(axis=(1, 2))
+        return cls._tiled((h, w), tile, ty[used], tx[used],
+                          np.ascontiguousarray(footprint[used][:, own, own]))
+
+    @classmethod
+    def _tiled(cls, shape: tuple[int, int], tile: int, rows: npt.NDArray[np.int64],
+               cols: npt.NDArray[np.int64], inside: npt.NDArray[np.bool_]) -> TileLayout:
+        """A tiled layout of tiles (``rows``, ``cols`` in tiles, row-major order)."""
+        th, tw = -(-shape[0] // tile), -(-shape[1] // tile)
+        order = np.lexsort((cols, rows))
+        rows, cols, inside = rows[order], cols[order], inside[order]
+        pages = np.full((th, tw), -1, np.int32)
+        pages[rows, cols] = np.arange(len(rows), dtype=np.int32)
+        origins = np.stack([rows, cols], axis=1).astype(np.int64) * tile
+        return cls(shape, (tile, tile), origins, pages, np.ascontiguousarray(inside))
 
     @staticmethod
     def candidates(data: npt.NDArray[np.bool_], reach: int) -> npt.NDArray[np.bool_]:
@@ -179,6 +271,11 @@ class TileLayout:
     def stacked_shape(self) -> tuple[int, int]:
         """``(n·rows, cols)``: one step's cells as a 2-D array, tiles stacked north-south."""
         return self.count * self.tile[0], self.tile[1]
+
+    def footprint(self) -> npt.NDArray[np.bool_]:
+        """``(H, W)`` bool: the drawn cells, as a dense mask (made on request)."""
+        flat = self.inside.reshape(1, *self.stacked_shape)
+        return self.scatter(flat, False)[0]
 
     def footprint_bounds(self) -> tuple[int, int, int, int] | None:
         """``(row0, col0, row1, col1)`` (exclusive ends) of the drawn cells, or None."""
@@ -349,5 +446,5 @@ def encode(shown: npt.NDArray[np.float32], hidden: npt.NDArray[np.bool_],
     return out
 
 
-__all__ = ["HIDDEN", "OUTSIDE", "SPARSE_BELOW", "TILE", "TileLayout", "between", "dilate",
-           "encode", "grid_indices"]
+__all__ = ["HIDDEN", "OUTSIDE", "SPARSE_BELOW", "TILE", "GroundAt", "TileLayout", "between",
+           "dilate", "encode", "footprint_of", "grid_indices"]

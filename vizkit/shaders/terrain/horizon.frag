@@ -15,8 +15,8 @@
 #include "lib/cells.glsl"
 
 #define DIRECTIONS 8
-#define SAMPLES 8
-#define SUN_SAMPLES 16
+#define SAMPLES 6
+#define SUN_SAMPLES 12
 
 uniform sampler2DArray t_values; // R32F atlas of the encoded values, one layer per step
 uniform int u_step;              // the step to light
@@ -74,8 +74,13 @@ void main() {
         f_light = vec2(1.0);   // an apron or an unused texel: never read
         return;
     }
+    float own = texelFetch(t_values, ivec3(texel, u_step), 0).r;
+    if (is_outside(own)) {
+        f_light = vec2(1.0);   // outside the footprint: never drawn (its light only closes
+        return;                // the rim quads' far halves, which are cut away)
+    }
     ivec2 c = tile_origin(slot) + in_tile;
-    float h0 = height_of_value(texelFetch(t_values, ivec3(texel, u_step), 0).r);
+    float h0 = height_of_value(own);
     float sky = 0.0;
     for (int k = 0; k < DIRECTIONS; ++k) {
         float a = (float(k) + 0.5) * 6.28318531 / float(DIRECTIONS);
