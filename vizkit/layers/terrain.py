@@ -540,7 +540,8 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
                                 u_contour_color=self.contour_color)
             if self.light.horizon and self.ambient < 1.0:
                 defines["LIGHT"] = 1
-                state.bind_light(self._light_inputs(heights), (step0, step1))
+                state.bind_light(self._light_inputs(heights),
+                                 (step0, step1 if mix > 0.0 else step0))
         if self.normals == "pixel":
             defines["PIXEL_NORMALS"] = 1
         state.draw(view.pass_name, defines, uniforms, (step0, step1 if mix > 0.0 else step0),
