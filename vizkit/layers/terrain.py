@@ -28,7 +28,8 @@ Costs of change (see :mod:`vizkit.layers.base`): ``time_index``, ``exaggeration`
 ``no_data`` and :meth:`show_change` are uniforms — a new sun or exaggeration makes the horizon
 pass run again; ``contours`` on/off and ``normals`` are variants; new values are a new layer.
 
-The module stays whole (about 480 lines): one layer's inputs, read-outs and draw are one
+The module stays whole (about 530 lines, a third of them the documented arguments and read-outs):
+one layer's inputs, read-outs and draw are one
 lifecycle; inputs, tiles, light and the GPU resources live in their own modules.
 """
 
@@ -47,7 +48,7 @@ from vizkit.easing import Easing, get_easing
 from vizkit.gpu import GpuContext, ResourceGroup
 from vizkit.layers.autoscale import peak_height
 from vizkit.layers.base import Layer, PickRecord
-from vizkit.layers.legend import GROUND_COLOR, HIDDEN_COLOR
+from vizkit.layers.legend import GROUND_COLOR, HIDDEN_COLOR, NO_DATA_GREY
 from vizkit.layers.light import Light, light_of, sun_direction
 from vizkit.layers.protection import (
     REMOVED,
@@ -55,10 +56,9 @@ from vizkit.layers.protection import (
     StepProtection,
     explicit_policy,
     reject_counts_keyword,
-    require_counts,
 )
 from vizkit.layers.terrain_gpu import TerrainGpu
-from vizkit.layers.terrain_inputs import GridCells, bin_points, float_array, is_grid_like
+from vizkit.layers.terrain_inputs import GridCells, bin_points, is_grid_like, read_values
 from vizkit.layers.terrain_store import Placed, place, replace_no_data
 from vizkit.layers.tiles import TileLayout, grid_indices
 from vizkit.layers.timesteps import TimeSteps, time_labels
@@ -156,7 +156,8 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
                              f"got {reach!r}")
         self.reach = None if reach is None else int(reach)
         check = own is None or own.enabled  # a layer knows what it draws: counts, or a measure
-        raw, base_raw = self._read_values(values, base, check)
+        raw, base_raw = read_values(values, base, check, self.name)
+        self._shape = (raw.steps, *raw.shape) if isinstance(raw, GridCells) else raw.shape
         self.times = time_labels(times, self.steps, self.name)
         self._land = land
         placed = place(raw, base_raw, reach=self.reach, land=land, extent=self.extent,
@@ -192,48 +193,6 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
         self.pick_id = 0
 
     # -- inputs ------------------------------------------------------------------------------
-    def _read_values(self, values: Any, base: Any, check: bool
-                     ) -> tuple[Any, Any]:
-        """Values (and base) as a float32 ``(T, H, W)`` array or :class:`GridCells`."""
-        if isinstance(values, GridCells):
-            self._shape = (values.steps, *values.shape)
-            if base is not None and not isinstance(base, GridCells):
-                raise TypeError(f"{self.name}: with GridCells values, base must be GridCells too")
-            if check:
-                checked, what = (values, "values") if base is None else (base, "base counts")
-                require_counts(checked.values, self.name, lambda i: self._describe_listed(
-                    checked, i), what=what)
-            return values, base
-        raw = float_array(values, "values", self.name)
-        self._shape = raw.shape
-        base_counts = None
-        if base is not None:
-            array = getattr(base, "values", base) if is_grid_like(base) else base
-            base_counts = float_array(array, "base", self.name)
-            if base_counts.shape != raw.shape:
-                raise ValueError(f"{self.name}: base has shape {base_counts.shape[1:]} × "
-                                 f"{base_counts.shape[0]} steps, values "
-                                 f"{raw.shape[1:]} × {raw.shape[0]}; they must match")
-        if check:
-            checked, what = (raw, "values") if base_counts is None else (base_counts,
-                                                                         "base counts")
-            require_counts(checked, self.name,
-                           lambda i: self._describe_cell(i, what, np.ndim(values)), what=what)
-        return raw, base_counts
-
-    def _describe_cell(self, flat: int, what: str, ndim: int) -> str:
-        """Where a flat index of the (T, H, W) values came from, in the caller's terms."""
-        step, row, col = np.unravel_index(flat, self._shape)
-        name = "values" if what == "values" else "base"
-        if ndim == 2:
-            return f"{name}[{row}, {col}] (row {row} from the south, column {col})"
-        return f"{name}[{step}, {row}, {col}] (step {step}, row {row}, column {col})"
-
-    @staticmethod
-    def _describe_listed(cells: GridCells, flat: int) -> str:
-        step, i = divmod(int(flat), len(cells.rows))
-        return f"cell (row {cells.rows[i]}, column {cells.cols[i]}) at step {step}"
-
     def _cell_identity(self, step: int) -> pd.DataFrame:
         """What identifies each stored cell of a step, for cell keys: its south-west corner and
         size in metres (to the millimetre) and the time label — not its position in storage."""
@@ -532,7 +491,7 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
                 t_colormap=1, u_ground=self.zero_color[:3], u_to_sun=self.sun,
                 u_ambient=self.ambient, u_light=self.light.uniform(),
                 u_occlusion=self.light.occlusion,
-                u_no_data=(self.legend_no_data() or (0.0, 0.0, 0.0, 0.0)),
+                u_no_data=NO_DATA_GREY if self.no_data == "grey" else (0.0, 0.0, 0.0, 0.0),
                 u_hidden_color=self.hidden_color[:3])
             if self._contours is not None:
                 defines["CONTOURS"] = 1
@@ -551,21 +510,14 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
     def _light_inputs(self, heights: tuple[float, float]) -> dict[str, object]:
         """What the horizon pass needs (and what makes its textures stale when it changes)."""
         sx, sy, sz = self.sun
-        elevation = math.asin(max(min(sz, 1.0), -1.0))
         horizontal = math.hypot(sx, sy) or 1.0
         return dict(SCALE=self.scale, HEIGHT_SCALE=self.height_scale, u_heights=heights,
-                    u_cell=self.cell_size,
-                    u_max_height=self.max_height * self.exaggeration,
+                    u_cell=self.cell_size, u_max_height=self.max_height * self.exaggeration,
                     u_grid=(self.grid_shape[1], self.grid_shape[0]),
-                    u_sun_dir=(sx / horizontal, sy / horizontal), u_sun_elevation=elevation,
+                    u_sun_dir=(sx / horizontal, sy / horizontal),
+                    u_sun_elevation=math.asin(min(sz, 1.0)),
                     u_softness=math.radians(self.light.softness_deg),
                     diagonal=self.footprint_diagonal, search=self.light.search)
-
-    def legend_no_data(self) -> tuple[float, float, float, float] | None:
-        """The colour no-data cells are drawn in (None: holes)."""
-        from vizkit.layers.legend import NO_DATA_GREY
-
-        return NO_DATA_GREY if self.no_data == "grey" else None
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:

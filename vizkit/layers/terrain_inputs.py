@@ -83,6 +83,47 @@ def float_array(values: Any, what: str, owner: str) -> npt.NDArray[np.float32]:
     return out
 
 
+def read_values(values: Any, base: Any, check: bool, owner: str) -> tuple[Any, Any]:
+    """A terrain's values (and base counts) as a float32 ``(T, H, W)`` array or
+    :class:`GridCells`, checked to be counts (whole, ≥ 0; NaN = no data) when ``check``:
+    the values, or the base counts of a measure. Errors name the layer and the cell."""
+    if isinstance(values, GridCells):
+        if base is not None and not isinstance(base, GridCells):
+            raise TypeError(f"{owner}: with GridCells values, base must be GridCells too")
+        if check:
+            checked, what = (values, "values") if base is None else (base, "base counts")
+            require_counts(checked.values, owner, lambda i: _describe_listed(checked, i),
+                           what=what)
+        return values, base
+    raw = float_array(values, "values", owner)
+    base_counts = None
+    if base is not None:
+        array = getattr(base, "values", base) if is_grid_like(base) else base
+        base_counts = float_array(array, "base", owner)
+        if base_counts.shape != raw.shape:
+            raise ValueError(f"{owner}: base has shape {base_counts.shape[1:]} × "
+                             f"{base_counts.shape[0]} steps, values "
+                             f"{raw.shape[1:]} × {raw.shape[0]}; they must match")
+    if check:
+        checked, what = (raw, "values") if base_counts is None else (base_counts, "base counts")
+        name = "values" if base_counts is None else "base"
+        two_d = np.ndim(values) == 2
+
+        def where(flat: int) -> str:
+            step, row, col = np.unravel_index(flat, raw.shape)
+            if two_d:
+                return f"{name}[{row}, {col}] (row {row} from the south, column {col})"
+            return f"{name}[{step}, {row}, {col}] (step {step}, row {row}, column {col})"
+
+        require_counts(checked, owner, where, what=what)
+    return raw, base_counts
+
+
+def _describe_listed(cells: GridCells, flat: int) -> str:
+    step, i = divmod(int(flat), len(cells.rows))
+    return f"cell (row {cells.rows[i]}, column {cells.cols[i]}) at step {step}"
+
+
 def check_shape(shape: Sequence[int], owner: str) -> None:
     if shape[0] < 2 or shape[1] < 2:
         raise ValueError(f"{owner}: a terrain needs at least 2×2 cells, got "
@@ -158,4 +199,5 @@ def bin_points(frame: pd.DataFrame, *, x: str, y: str, value: str, cell_size: fl
     return values, base_cells, box, labels
 
 
-__all__ = ["GridCells", "bin_points", "check_shape", "float_array", "is_grid_like"]
+__all__ = ["GridCells", "bin_points", "check_shape", "float_array", "is_grid_like",
+           "read_values"]

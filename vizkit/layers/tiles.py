@@ -7,9 +7,9 @@ squares in a bounding box of 1.75 million. A :class:`TileLayout` keeps only what
   cells around them, the ground they stand on (cells that are zero in some step; given a land
   mask, only land); and no-data cells (NaN in every step) that lie *between* data — data within
   ``2·reach + 1`` cells on both sides, along a row or a column, so gaps up to that wide are
-  filled — like a suppressed count among its neighbours. A no-data cell at the edge of the data (a NaN sea round a raster's country, the
-  squares outside a county) is not between data, so it is not drawn. Nothing outside the
-  footprint is drawn;
+  filled — like a suppressed count among its neighbours. A no-data cell at the edge of the
+  data (a NaN sea round a raster's country, the squares outside a county) is not between
+  data, so it is not drawn. Nothing outside the footprint is drawn;
 * the **tiles** — square blocks of ``TILE × TILE`` cells that touch the footprint or the
   one-cell rim around it (the rim closes the surface's edge quads; it is flagged "outside" and
   cut away along cell edges). Cells are stored tile after tile, row-major inside a tile, so a
