@@ -28,9 +28,9 @@ Costs of change (see :mod:`vizkit.layers.base`): ``time_index``, ``exaggeration`
 ``no_data`` and :meth:`show_change` are uniforms — a new sun or exaggeration makes the horizon
 pass run again; ``contours`` on/off and ``normals`` are variants; new values are a new layer.
 
-The module stays whole (about 530 lines, a third of them the documented arguments and read-outs):
-one layer's inputs, read-outs and draw are one
-lifecycle; inputs, tiles, light and the GPU resources live in their own modules.
+The module stays whole (about 530 lines, a third of them documented arguments and read-outs):
+one layer's inputs, read-outs and draw are one lifecycle; inputs, tiles, light and the GPU
+resources live in their own modules.
 """
 
 from __future__ import annotations
