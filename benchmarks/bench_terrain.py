@@ -141,7 +141,7 @@ def vizkit_terrain_row(name: str, values: np.ndarray, morph: bool, light: str = 
     t0 = time.perf_counter()
     renderer = OffscreenRenderer(SIZE, samples=0)
     layer = Terrain(values, extent=(-1 - d / 2, -1 - d / 2, 1 + d / 2, 1 + d / 2),
-                    domain=(0.0, 1.0), max_height=common.ZS, colormap="viridis",
+                    domain=(0.0, 1.0), max_height=common.ZS, colormap="viridis", scale="linear",
                     sun=tuple(common.LIGHT), ambient=0.3, easing="linear", light=light,
                     policy=SYNTHETIC)
     scene = PeerCamera(layer, common.TERRAIN_CAM,
@@ -405,7 +405,7 @@ def vizkit_regions_row(name: str, geometry, values, morph: bool, light: str = "p
     t0 = time.perf_counter()
     renderer = OffscreenRenderer(SIZE, samples=0)
     data = {code: values[:, i] for i, code in enumerate(geometry)}
-    layer = Regions(geometry, data, domain=(0.0, 1.6), max_height=0.3, ambient=0.3,
+    layer = Regions(geometry, data, domain=(0.0, 1.6), max_height=0.3, ambient=0.3, scale="linear",
                     sun=tuple(common.LIGHT), easing="linear", light=light, policy=SYNTHETIC)
     scene = PeerCamera(layer, common.TERRAIN_CAM,
                        (lambda i: (STEPS - 1) * common.morph_t(i)) if morph else None)

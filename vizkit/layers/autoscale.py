@@ -16,7 +16,9 @@ Values below zero (a modelled signed surface) always get ``linear``.
 **Colour domain** — from 0 (or the lowest value, when some are negative) to the 99.5th percentile
 of the shown values, so a handful of extreme cells cannot wash the rest of the map into the
 bottom colours; cells above it take the top colour and the legend says so (``extends="max"``).
-With fewer than 200 values the domain runs to the maximum.
+With fewer than 200 values the domain runs to the maximum. Above :data:`SAMPLE` values the
+percentiles and the skewness come from that many values evenly spaced through the array (a
+30-step 1000 × 1000 series would otherwise be sorted whole); the peak is always the true maximum.
 
 **Heights** run to the largest shown value (the peak stays the peak) on the same scale — except
 that a chosen ``log`` scale lifts heights by ``sqrt``: a log scale gives every inhabited cell
@@ -42,6 +44,7 @@ SQRT_FROM_SKEW = 1.0        # or skewness above this: sqrt
 DOMAIN_PERCENTILE = 99.5    # top of the colour domain
 ROBUST_FROM = 200           # fewer values than this: the domain runs to the maximum
 PEAK_SHARE = 0.04           # the peak's height as a share of the footprint's diagonal
+SAMPLE = 1 << 20            # values the percentiles are taken from, at most
 
 
 @dataclass(frozen=True)
@@ -66,9 +69,12 @@ class ScaleChoice:
     note: str
 
 
-def finite_values(values: npt.NDArray) -> npt.NDArray[np.float64]:
-    """The finite values of any array, flat, as float64."""
+def finite_values(values: npt.NDArray, limit: int = SAMPLE) -> npt.NDArray[np.float64]:
+    """The finite values of any array, flat, as float64 — at most ``limit`` of them, evenly
+    spaced through the array (deterministic)."""
     flat = np.asarray(values).reshape(-1)
+    if flat.size > limit:
+        flat = flat[np.linspace(0, flat.size - 1, limit).astype(np.int64)]
     return flat[np.isfinite(flat)].astype(np.float64)
 
 
@@ -97,7 +103,7 @@ def choose(values: npt.NDArray, *, scale: str | None, domain: tuple[float, float
             kind = "linear"
         why = (f"chosen: the values span {decades:.1f} orders of magnitude (1st–99th "
                f"percentile), skewness {skew:.1f}")
-    peak = float(finite.max()) if finite.size else 1.0
+    peak = _finite_max(values) if finite.size else 1.0
     low = min(0.0, float(finite.min())) if finite.size else 0.0
     if domain is not None:
         lo, hi = float(domain[0]), float(domain[1])
@@ -118,6 +124,18 @@ def choose(values: npt.NDArray, *, scale: str | None, domain: tuple[float, float
     heights = f"; heights {height_kind}" if height_kind != kind else ""
     return ScaleChoice(kind, height_kind, (lo, hi), top, extends,
                        f"{kind} scale ({why}); {span}{heights}")
+
+
+def _finite_max(values: npt.NDArray) -> float:
+    """The largest finite value of the whole array (chunked: no full-size temporaries)."""
+    flat = np.asarray(values).reshape(-1)
+    best = -np.inf
+    for start in range(0, flat.size, SAMPLE):
+        part = flat[start:start + SAMPLE]
+        part = part[np.isfinite(part)]
+        if part.size:
+            best = max(best, float(part.max()))
+    return best
 
 
 def peak_height(diagonal_m: float) -> float:

@@ -37,7 +37,8 @@ KNEE = 0.8                         # tone mapping starts compressing above this 
 
 @dataclass(frozen=True)
 class Light:
-    """Light for terrains and regions. Every field is a uniform unless it says otherwise.
+    """Light for terrains and regions. Strengths are uniforms; switching ``sky``,
+    ``tone_mapping`` or occlusion/shadows on or off is a variant (one program rebuild).
 
     Attributes:
         occlusion: 0…1, how much sky light a cell loses when its horizon is high (horizon-based
@@ -90,6 +91,18 @@ class Light:
     def horizon(self) -> bool:
         """True when a terrain needs its horizon pass (occlusion or shadows are on)."""
         return self.occlusion > 0.0 or self.shadows > 0.0
+
+    def defines(self, *, horizon: bool = True) -> dict[str, object]:
+        """Shader variants: ``SKY``, ``TONEMAP`` and (for terrains, ``horizon``) ``LIGHT`` —
+        so a plain light compiles to plain ambient + diffuse."""
+        out: dict[str, object] = {}
+        if self.sky:
+            out["SKY"] = 1
+        if self.tone_mapping:
+            out["TONEMAP"] = 1
+        if horizon and self.horizon:
+            out["LIGHT"] = 1
+        return out
 
     def uniform(self) -> tuple[float, float, float, float]:
         """``(sky, tone_mapping, exposure, shadows)`` as the shaders' ``u_light`` vec4."""

@@ -158,8 +158,7 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
         self.change: tuple[int, int] | None = None
         self.change_colormap = Colormap(DIVERGING_DEFAULT)
         self.pick_id = 0
-        self._vaos: dict[str, moderngl.VertexArray] = {}
-        self._programs: dict[str, Any] = {}
+        self._vaos: dict[tuple, tuple[moderngl.VertexArray, Any]] = {}
 
     @property
     def no_data(self) -> str:
@@ -240,11 +239,20 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
         self._indices = gpu.buffer(group, self.mesh.indices)
         self._vaos = {}
 
-    def _vao(self, pass_name: str) -> moderngl.VertexArray:
-        vao = self._vaos.get(pass_name)
-        if vao is None:
+    def _defines(self, pass_name: str) -> dict[str, object]:
+        defines = self._variant(pass_name, self._has_no_data)
+        if pass_name == "color" and self.ambient < 1.0:  # ambient 1: unlit
+            defines.update(self.light.defines(horizon=False))
+            if self.light.contact > 0.0:
+                defines["CONTACT"] = 1
+        return defines
+
+    def _vao(self, pass_name: str) -> tuple[moderngl.VertexArray, Any]:
+        defines = self._defines(pass_name)
+        key = (pass_name, tuple(sorted(defines.items())))
+        hit = self._vaos.get(key)
+        if hit is None:
             assert self._gpu is not None and self._group is not None
-            defines = self._variant(pass_name, self._has_no_data)
             program = self._gpu.program("regions/regions.vert", "regions/regions.frag",
                                         defines=defines)
             layout = (("2f 1f 12x", "a_position", "a_top") if pass_name == "pick"  # no normals
@@ -252,16 +260,15 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
             content = [(self._vertices, *layout), (self._region_ids, "1u", "a_region")]
             vao = self._gpu.vertex_array(self._group, program, content,
                                          index_buffer=self._indices)
-            self._vaos[pass_name], self._programs[pass_name] = vao, program
-        return vao
+            hit = self._vaos[key] = (vao, program)
+        return hit
 
     def draw(self, view: ViewState) -> None:
         if view.pass_name not in ("color", "pick") or self._gpu is None:
             return
         if view.pass_name == "pick" and not self.pick_id:
             return
-        vao = self._vao(view.pass_name)
-        program = self._programs[view.pass_name]
+        vao, program = self._vao(view.pass_name)
         step0, step1, mix = self._steps_and_mix(self.time_index)
         colour, heights = self._scaled_domains()
         self._values_tex.use(location=0)
@@ -282,7 +289,8 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
             top = (self.base_height + self.max_height) * self.exaggeration
             uniforms.update(
                 t_colormap=1, u_to_sun=self.sun, u_ambient=self.ambient,
-                u_light=self.light.uniform(), u_contact=self.light.contact,
+                u_light=self.light.uniform() if self.ambient < 1.0 else (0, 0, 1, 0),
+                u_contact=self.light.contact,
                 u_contact_m=max(0.12 * top, 1e-6), u_pattern_m=max(self.diagonal / 240, 1e-6),
                 u_hidden_color=self.hidden_color[:3],
                 u_no_data=NO_DATA_GREY if self._no_data == "grey" else (0.0, 0.0, 0.0, 0.0))

@@ -487,9 +487,11 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
             uniforms["u_pick_no_data"] = float(self.no_data == "grey")  # grey cells answer
         else:
             (self._change_tex if self.change is not None else self._colormap_tex).use(location=1)
+            lit = self.ambient < 1.0  # ambient 1: the colour map's colours, unlit
+            defines.update(self.light.defines() if lit else {})
             uniforms.update(
                 t_colormap=1, u_ground=self.zero_color[:3], u_to_sun=self.sun,
-                u_ambient=self.ambient, u_light=self.light.uniform(),
+                u_ambient=self.ambient, u_light=self.light.uniform() if lit else (0, 0, 1, 0),
                 u_occlusion=self.light.occlusion,
                 u_no_data=NO_DATA_GREY if self.no_data == "grey" else (0.0, 0.0, 0.0, 0.0),
                 u_hidden_color=self.hidden_color[:3])
@@ -497,8 +499,7 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
                 defines["CONTOURS"] = 1
                 uniforms.update(u_contour_interval=self._contours,
                                 u_contour_color=self.contour_color)
-            if self.light.horizon and self.ambient < 1.0:
-                defines["LIGHT"] = 1
+            if "LIGHT" in defines:
                 state.bind_light(self._light_inputs(heights),
                                  (step0, step1 if mix > 0.0 else step0))
         if self.normals == "pixel":

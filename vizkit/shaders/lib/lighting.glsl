@@ -20,18 +20,29 @@ vec3 tone_map(vec3 c) {
 }
 
 // base: colour-map colour; normal: any length; to_sun: unit vector towards the sun;
-// ambient: share of the light that is sky (1 = unlit: base returned exactly);
-// settings: (sky on, tone mapping on, exposure, shadow strength) = Light.uniform();
+// ambient: share of the light that is sky (1 with no variant below = base exactly: unlit);
+// settings: Light.uniform() = (sky, tone mapping, exposure, shadow strength) — the first two
+// are also variants (SKY, TONEMAP), so the plain light is the old ambient + diffuse exactly;
 // open_sky: 1 - occlusion strength * (1 - sky visibility), a factor on all the light;
-// sunlit: 0 in full shadow … 1.
+// sunlit: 0 in full shadow … 1 (used with the LIGHT variant).
 vec3 shade(vec3 base, vec3 normal, vec3 to_sun, float ambient, vec4 settings,
            float open_sky, float sunlit) {
-    if (ambient >= 1.0) return base;
     vec3 n = normalize(normal);
-    float diffuse = max(dot(n, to_sun), 0.0) * (1.0 - settings.w * (1.0 - sunlit));
-    vec3 sky = settings.x > 0.5 ? mix(BOUNCE_TINT, SKY_TINT, 0.5 + 0.5 * n.z) : vec3(1.0);
+    float diffuse = max(dot(n, to_sun), 0.0);
+#ifdef LIGHT
+    diffuse *= 1.0 - settings.w * (1.0 - sunlit);
+#endif
+#ifdef SKY
+    vec3 sky = mix(BOUNCE_TINT, SKY_TINT, 0.5 + 0.5 * n.z);
+    vec3 c = base * (ambient * sky + (1.0 - ambient) * diffuse);
+#else
+    vec3 c = base * (ambient + (1.0 - ambient) * diffuse);
+#endif
     // Occlusion darkens all the light a cell receives (as rayshader multiplies its ambient
     // shade into the image), not only the sky's share: valleys and feet of towers read.
-    vec3 c = base * (ambient * sky + (1.0 - ambient) * diffuse) * open_sky * settings.z;
-    return settings.y > 0.5 ? tone_map(c) : c;
+    c *= open_sky * settings.z;
+#ifdef TONEMAP
+    c = tone_map(c);
+#endif
+    return c;
 }

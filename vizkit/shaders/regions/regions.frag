@@ -3,7 +3,8 @@
 // hemisphere and a contact shade that darkens walls towards the ground (u_contact over the
 // lowest u_contact_m metres), so prisms stand on the map instead of floating. Regions without
 // a value are a calm no-data tint (or absent); hidden regions carry the protected pattern.
-// Variants: PICK writes (layer id, region row + 1) into an RG32UI id buffer instead of colour;
+// Variants: CONTACT (the contact shade), SKY and TONEMAP (lib/lighting.glsl); PICK writes
+// (layer id, region row + 1) into an RG32UI id buffer instead of colour;
 // NO_DATA (some value is not finite) compiles the tint / hole branch — without it there is no
 // `discard`, which keeps early depth testing on.
 #define SHADER_NAME regions.frag
@@ -54,8 +55,12 @@ void main() {
         }
     }
 #endif
+#ifdef CONTACT
     float wall = 1.0 - abs(v_normal.z);
     float contact = 1.0 - u_contact * wall * (1.0 - smoothstep(0.0, u_contact_m, v_surface.z));
+#else
+    float contact = 1.0;
+#endif
     f_color = vec4(shade(base, v_normal, u_to_sun, u_ambient, u_light, contact, 1.0), 1.0);
 }
 #endif

@@ -100,7 +100,9 @@ void main() {
     ivec2 cell = tile_origin(slot) + in_tile;
     float a = a_value0, b = a_value1;
     float v = u_mix <= 0.0 ? a : u_mix >= 1.0 ? b : mix(a, b, u_mix);
-    ivec2 texel = atlas_texel(slot, in_tile);
+#if defined(NO_DATA) || defined(LIGHT) || !defined(PIXEL_NORMALS)
+    ivec2 texel = atlas_texel(slot, in_tile);   // neighbours and light live in the atlas
+#endif
 #ifdef NO_DATA
     bool hidden = u_mix <= 0.0 ? is_hidden(a) : u_mix >= 1.0 ? is_hidden(b)
                                               : is_hidden(a) || is_hidden(b);
@@ -126,6 +128,9 @@ void main() {
 #ifndef PICK
     float level = level_in(v, u_domain);
     if (u_change == 1) {
+#if !(defined(NO_DATA) || defined(LIGHT) || !defined(PIXEL_NORMALS))
+        ivec2 texel = atlas_texel(slot, in_tile);
+#endif
         float c0 = texelFetch(t_values, ivec3(texel, u_change_steps.x), 0).r;
         float c1 = texelFetch(t_values, ivec3(texel, u_change_steps.y), 0).r;
 #ifdef NO_DATA
