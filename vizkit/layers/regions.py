@@ -37,7 +37,7 @@ from vizkit.gpu import GpuContext, ResourceGroup
 from vizkit.layers.autoscale import peak_height
 from vizkit.layers.base import Layer, PickRecord
 from vizkit.layers.legend import HIDDEN_COLOR, NO_DATA_GREY
-from vizkit.layers.light import Light, light_of, sun_direction
+from vizkit.layers.light import Light
 from vizkit.layers.prisms import build_prism_mesh, read_region_geometry, region_code
 from vizkit.layers.protection import (
     REMOVED,
@@ -147,8 +147,7 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
         self.max_height = peak_height(self.diagonal) if max_height is None else float(max_height)
         self.base_height = float(base_height)
         self.exaggeration = float(exaggeration)
-        self.sun, self.ambient = sun_direction(sun, self.name), float(ambient)
-        self.light = light_of(light, self.name)
+        self.sun, self.ambient, self.light = sun, float(ambient), light
         self.easing = get_easing(easing)
         self.units, self.label = units, label or value
         if no_data not in ("grey", "hole"):

@@ -49,7 +49,7 @@ from vizkit.gpu import GpuContext, ResourceGroup
 from vizkit.layers.autoscale import peak_height
 from vizkit.layers.base import Layer, PickRecord
 from vizkit.layers.legend import GROUND_COLOR, HIDDEN_COLOR, NO_DATA_GREY
-from vizkit.layers.light import Light, light_of, sun_direction
+from vizkit.layers.light import Light
 from vizkit.layers.protection import (
     REMOVED,
     DisclosureControlled,
@@ -176,9 +176,7 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
         self.domain = domain
         self._max_height = None if max_height is None else float(max_height)
         self.exaggeration = float(exaggeration)
-        self.sun = sun_direction(sun, self.name)
-        self.ambient = float(ambient)
-        self.light = light_of(light, self.name)
+        self.sun, self.ambient, self.light = sun, float(ambient), light
         self.easing = get_easing(easing)
         self.units, self.label = units, label
         self.no_data = no_data

@@ -26,6 +26,7 @@ from vizkit.easing import Easing
 from vizkit.gpu import GpuContext, ResourceGroup
 from vizkit.layers.autoscale import ScaleChoice, choose
 from vizkit.layers.legend import NO_DATA_GREY, ColorScale, color_scale, scaled
+from vizkit.layers.light import Light, light_of, sun_direction
 
 SCALES = {"linear": 0, "sqrt": 1, "log": 2}  # scale name → the shaders' SCALE define
 
@@ -101,6 +102,27 @@ class TimeSteps:
     def steps(self) -> int:
         """Number of time steps."""
         return self._shape[0]
+
+    # -- light (uniforms; see vizkit.layers.light) ------------------------------------------
+    @property
+    def sun(self) -> tuple[float, float, float]:
+        """Unit vector towards the sun; set any (x, y, z) above the horizon (a uniform; a
+        terrain's horizon light is made again)."""
+        return self._sun
+
+    @sun.setter
+    def sun(self, direction: Sequence[float]) -> None:
+        self._sun = sun_direction(direction, self.name)
+
+    @property
+    def light(self) -> Light:
+        """The :class:`~vizkit.layers.light.Light`; set a ``Light``, ``"soft"`` or
+        ``"plain"`` (strengths are uniforms, switching a part on or off a variant)."""
+        return self._light
+
+    @light.setter
+    def light(self, value: Light | str) -> None:
+        self._light = light_of(value, self.name)
 
     # -- values derived from what is shown ---------------------------------------------------
     def _cached(self, name: str, values: np.ndarray, extra: object, make: Any) -> Any:
