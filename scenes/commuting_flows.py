@@ -6,6 +6,10 @@ ring. One scene second is a quarter of an hour: the morning rush swells towards 
 06:00, the evening return pulses back after 15:00. The ground is the population surface on a
 1 km grid. Keys 1–8 highlight one municipality's flows, 0 clears.
 
+The layer draws whole trips per hour and protects them with the scene's policy: fewer than 5
+trips an hour on one arc (by one mode) are pooled per origin into "other destinations", short
+arcs pointing out of town, as the credits line says.
+
 Data: ``assets/uppsala_commuting_od.csv`` (trips per day by mode), ``hourly_profile.csv``
 (share of trips per hour, to work and home), ``uppsala_towns.csv`` (town centres) and
 ``uppsala_grid_1km.csv`` — read through :mod:`vizkit.data`. Town coordinates are facts; the
@@ -14,11 +18,11 @@ not statistics.
 """
 # vizkit-test: compare
 
+import numpy as np
 import pandas as pd
 
 import vizkit
 import vizkit.data as vd
-from vizkit.privacy import DEFAULT_POLICY, protect_flows
 
 START_HOUR = 6.0               # the clock reads 06:00 at t = 0
 HOURS_PER_SECOND = 0.25        # a day plays in 96 s
@@ -33,27 +37,38 @@ def towns(assets):
     return pd.DataFrame({"code": frame["kommun"], "x": x, "y": y})
 
 
-def hourly_trips(assets, policy=DEFAULT_POLICY):
-    """Trips per (origin, destination, mode, hour): out to work in the morning profile, and
-    the same people back home (destination → origin) in the evening profile."""
+def whole_trips(daily, shares):
+    """(F, 24) whole trips per hour: each flow's daily trips spread over the hourly shares by
+    largest remainders, so a flow's hours add up to its day."""
+    exact = np.outer(np.asarray(daily, float), np.asarray(shares, float) / np.sum(shares))
+    trips = np.floor(exact)
+    left = np.asarray(daily, float) - trips.sum(axis=1)
+    order = np.argsort(trips - exact, axis=1, kind="stable")  # largest remainder first
+    return (trips + (np.argsort(order, axis=1) < left[:, None])).astype(np.int64)
+
+
+def hourly_trips(assets):
+    """Trips per (origin, destination, mode, hour), in whole trips: the day's trips to work
+    spread over the morning profile, and the same people's trips home (destination → origin)
+    over the evening one. The layer protects these hourly counts (the scene's policy: trips
+    below 5 an hour are pooled per origin, hour and mode into "other destinations")."""
     od = vd.read_csv(assets.path("uppsala_commuting_od.csv"),
                      codes=["origin", "destination"])
-    provenance = od.attrs.get("provenance")
-    # Disclosure control on the published counts (trips per day), before they are spread
-    # over the hours: flows below 5 are pooled per origin and mode into "other destinations".
-    od = protect_flows(od, policy=policy, by=["mode"]).dropna(subset=["volume"])
-    pooled = od["destination"] == "other"
-    od.loc[pooled, "destination"] = "other:" + od.loc[pooled, "origin"]  # the way home too
     hours = vd.read_csv(assets.path("hourly_profile.csv"))
-    pairs = od.merge(hours, how="cross")
-    to_work = pairs.assign(volume=pairs["volume"] * pairs["to_work"])
-    to_home = pairs.assign(volume=pairs["volume"] * pairs["to_home"],
-                           origin=pairs["destination"], destination=pairs["origin"])
-    columns = ["origin", "destination", "mode", "hour", "volume"]
-    trips = pd.concat([to_work[columns], to_home[columns]], ignore_index=True)
-    trips.attrs["provenance"] = provenance  # credited by the layer
-    trips.attrs["privacy"] = {"statement": policy.flow_statement()}
-    return trips
+    parts = []
+    for profile, start, end in (("to_work", "origin", "destination"),
+                                ("to_home", "destination", "origin")):
+        trips = whole_trips(od["volume"], hours[profile])
+        parts.append(pd.DataFrame({
+            "origin": np.repeat(od[start].to_numpy(), len(hours)),
+            "destination": np.repeat(od[end].to_numpy(), len(hours)),
+            "mode": np.repeat(od["mode"].to_numpy(), len(hours)),
+            "hour": np.tile(hours["hour"].to_numpy(), len(od)),
+            "volume": trips.ravel()}))
+    table = pd.concat(parts, ignore_index=True)
+    table = table[table["volume"] > 0].reset_index(drop=True)
+    table.attrs["provenance"] = od.attrs.get("provenance")  # credited by the layer
+    return table
 
 
 class CommutingScene(vizkit.Scene):
@@ -70,11 +85,20 @@ class CommutingScene(vizkit.Scene):
             policy=self.policy,
             hidden_color=(0.13, 0.17, 0.24, 1.0)))  # squares under 5 people: a quiet hatch
         self.flows = self.add(vizkit.Flows(
-            hourly_trips(assets, self.policy), towns(assets), time="hour", time_bins=range(24),
+            hourly_trips(assets), towns(assets), time="hour", time_bins=range(24),
             category="mode", colors=MODE_COLORS, cyclic=True, target_particles=40_000,
             size_px=(1.6, 3.0), intensity=0.45, ring_light=0.12, trip_seconds=6.0, arc_height=0.14,
             bend=0.1, ring_radius=6_000, show_arcs=True, arc_alpha=0.08,
             ground=self.ground, altitude=300))
+        table = vd.read_csv(assets.path("uppsala_towns.csv"), codes=["kommun"])
+        x, y = vd.project(table["lon"], table["lat"])
+        towns_named = self.add(vizkit.Labels(
+            list(table["town"]), list(zip(x, y, [900.0] * len(x), strict=True)), size="small",
+            provenance=table.attrs.get("provenance")))
+        self.add(vizkit.Caption(self.tr("title"), anchor="top-left", size="title"))
+        self.add(vizkit.ColorKey([(MODE_COLORS[mode], self.tr(mode)) for mode in MODE_COLORS],
+                                 title=self.tr("modes")))
+        self.add(vizkit.Attribution([self.ground, self.flows, towns_named]))
         self.frame_all(azimuth=-15, elevation=48, margin=0.55)
         low, high = self.flows.bounds()
         self.orbit.target = ((low[0] + high[0]) / 2, (low[1] + high[1]) / 2 - 6_000, 0.0)

@@ -47,6 +47,10 @@ class PopulationTerrain(vizkit.Scene):
             scale="sqrt", colormap="viridis", max_height=14_000, units="persons per km²",
             label="Population (modelled)", provenance=squares.attrs.get("provenance"),
             land=municipalities))       # ground only inside the county, not in its lake
+        self.add(vizkit.Caption(self.tr("title"), anchor="top-left", size="title"))
+        self.add(vizkit.Legend(self.terrain, title=self.tr("population"),
+                               units=self.tr("per_km2")))
+        self.add(vizkit.Attribution([self.terrain]))
         self.frame_all(azimuth=-20, elevation=36, margin=0.72)
         self.tour = vizkit.Timeline(easing="smooth")
         self.tour.key(0, azimuth=-20, elevation=36).key(self.duration, azimuth=25, elevation=30)

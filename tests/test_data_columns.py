@@ -96,3 +96,16 @@ def test_mean_ages_are_measures_but_whole_ages_are_keys() -> None:
 def test_numbers_as_offices_write_them(text: str, decimal: str, expected: float | None) -> None:
     value = to_numbers(pd.Series([text]), decimal).iloc[0]
     assert (np.isnan(value) if expected is None else value == pytest.approx(expected))
+
+
+def test_a_compound_name_ending_in_a_place_word_is_a_key_only_when_it_holds_codes(tmp_path):
+    """``employed_in_home_kommune`` counts people; ``home_kommune`` holds codes."""
+    path = tmp_path / "within.csv"
+    path.write_text("home_kommune,employed_in_home_kommune,kommune\n0301,9798,301\n"
+                    "1103,813,1103\n5001,15065,5001\n", encoding="utf-8")
+    df = read_csv(path)
+    assert df["home_kommune"].tolist() == ["0301", "1103", "5001"]       # codes keep the zero
+    assert df["employed_in_home_kommune"].tolist() == [9798, 813, 15065]  # counts are numbers
+    roles = column_roles(df)
+    assert "home_kommune" in roles.keys and "kommune" in roles.keys
+    assert roles.measures == ("employed_in_home_kommune",)

@@ -98,7 +98,6 @@ def test_unknown_and_misspelt_keys_name_the_closest_valid_one(tmp_path, toml, me
 
 
 @pytest.mark.parametrize(("toml", "field"), [
-    ('languages = ["sv", "en"]\n', "languages"),
     ('[input]\nidle_seconds = 90\n', "input.idle_seconds"),
     ('[input]\nsources = ["mouse", "touch"]\n', "input.sources"),
     ('[input]\nsources = ["tuio:0.0.0.0:3333"]\n', "input.sources"),

@@ -329,13 +329,17 @@ def test_a_full_disk_is_one_clear_line_and_leaves_no_partial_file(scene, tmp_pat
                              str(out)], cwd=tmp_path, env=env, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 1
-    assert "Traceback" not in result.stderr and result.stderr.strip().count("\n") == 0
+    # the test scene's synthetic surface is drawn under a logged Policy.off: those warnings are
+    # expected; the failure itself must be one line and no traceback
+    errors = "\n".join(line for line in result.stderr.splitlines() if not line.startswith(
+        ("disclosure protection switched off", "showing raw values")))
+    assert "Traceback" not in errors and errors.strip().count("\n") == 0
     if name == "show.mp4":
-        assert result.stderr.strip() == (f"vizkit render: {out}: cannot write: the disk is "
+        assert errors.strip() == (f"vizkit render: {out}: cannot write: the disk is "
                                           f"full (no space left on device)")
         assert list(tmp_path.iterdir()) == []                    # no video, no partial file
     else:
-        assert result.stderr.strip() == (f"vizkit render: {tmp_path / 'f_02.png'}: cannot "
+        assert errors.strip() == (f"vizkit render: {tmp_path / 'f_02.png'}: cannot "
                                           f"write: the disk is full (no space left on device) "
                                           f"(2 of 4 frames are written; a rerun resumes)")
         assert sorted(p.name for p in tmp_path.iterdir()) == ["f_00.png", "f_01.png"]

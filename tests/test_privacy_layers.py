@@ -545,7 +545,7 @@ def test_flows_pool_small_counts_per_origin_and_keep_origin_totals():
     shown = flows.volumes.ravel()
     assert not ((shown > 0) & (shown < K)).any()
     assert flows.hidden_flows >= 3
-    assert "combined into 'other'" in flows.privacy_statement
+    assert "pooled with the next smallest into 'other'" in flows.privacy_statement
     totals = raw.groupby("origin")["volume"].sum()
     drawn = {code: flows.volumes[flows.flow_origin == i].sum()
              for i, code in enumerate(flows.location_codes) if code in totals.index}
@@ -554,21 +554,29 @@ def test_flows_pool_small_counts_per_origin_and_keep_origin_totals():
     assert "other:A" in list(flows.location_codes)            # drawn as a marked stub
 
 
-def test_a_table_protected_before_the_layer_draws_its_other_flows():
+def test_a_table_protected_before_the_layer_is_a_measure_resting_on_its_counts():
+    from vizkit.layers.flows import FlowsError
     from vizkit.privacy import protect_flows
 
     raw = od_table([("A", "B", 40), ("A", "C", 2), ("A", "D", 3)])
     protected = protect_flows(raw, policy=DEFAULT_POLICY)
-    spread = protected.dropna(subset=["volume"]).assign(volume=lambda d: d["volume"] / 3)
-    flows = vizkit.Flows(spread, PLACES, particles_per_unit=1)   # fractions: not re-protected
+    spread = protected.dropna(subset=["volume"]).assign(trips=lambda d: d["volume"] / 3)
+    with pytest.raises(FlowsError, match=r"column 'trips' holds counts.* row 0 \(A→B: 13\.3"):
+        vizkit.Flows(spread, PLACES, volume="trips")       # fractions: not silently shown
+    flows = vizkit.Flows(spread, PLACES, volume="trips", base="volume", particles_per_unit=1)
     codes = [flows.location_codes[i] for i in flows.flow_destination]
     assert sorted(codes) == ["B", "other:A"]
+    assert sorted(flows.volumes.ravel()) == pytest.approx([5 / 3, 40 / 3])
 
 
 def test_flows_opt_out_is_explicit(caplog):
+    from vizkit.layers.flows import FlowsError
+
     raw = od_table([("A", "B", 2)])
-    with pytest.raises(TypeError, match="policy=None is not an opt-out"):
-        vizkit.Flows(raw, PLACES, policy=None)
+    flows = vizkit.Flows(raw, PLACES, policy=None)           # None: the scene's policy
+    with pytest.raises(FlowsError, match="disclosure control hid every flow"):
+        _ = flows.privacy_statement                          # the default policy, on first need
     with caplog.at_level(logging.WARNING, logger="vizkit.privacy"):
         flows = vizkit.Flows(raw, PLACES, policy=Policy.off("public bus timetable"))
-    assert "public bus timetable" in caplog.text and flows.volumes.sum() == 2
+        assert flows.volumes.sum() == 2
+    assert "public bus timetable" in caplog.text

@@ -298,8 +298,11 @@ def test_bad_tables_give_clear_errors(data, kwargs, message):
     ({"A": [[[0, 0], [1, 1]]]}, "at least 3 distinct points"),
     ({"A": {"type": "Point", "coordinates": [0, 0]}}, "not a Polygon or MultiPolygon"),
     ({"A": []}, "empty geometry"),
-    ({"type": "FeatureCollection", "features": [{"properties": {}, "geometry": None}]},
+    ({"type": "FeatureCollection", "features": [{"properties": {}, "geometry": {
+        "type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}]},
      r"features\[0\]\.properties\.code.*missing id property"),
+    ({"type": "FeatureCollection", "features": [{"properties": {"code": "A"}, "geometry": None}]},
+     r"features\[0\]\.geometry.*null or missing geometry"),
     (42, "geometry must be"),
 ])
 def test_bad_geometry_gives_clear_errors(geometry, message):

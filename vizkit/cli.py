@@ -96,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "dome's front spring line (default: the exhibit's [dome], else "
                              "the tilt, i.e. eye level; 35 = the front sweet spot, for scenes "
                              "that look down on their subject)")
+    render.add_argument("--lang", default=None, metavar="CODE",
+                        help="on-screen language, one the scene or exhibit speaks (sv, en; "
+                             "default: the exhibit's language, else the scene's first)")
     render.add_argument("--no-hud", action="store_true",
                         help="leave on-screen text (HUD layers) out of the frames")
     render.add_argument("--workers", type=positive_int, default=1, metavar="N",
@@ -131,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "i.e. eye level; 35 = the front sweet spot)")
     run.add_argument("--frames", type=positive_int, default=None,
                      help="close after this many frames (for smoke tests)")
+    run.add_argument("--lang", default=None, metavar="CODE",
+                     help="on-screen language to start in (sv, en; l switches while running)")
 
     demo = sub.add_parser(
         "demo", help="the flagship exhibit: a window when there is a display, else a PNG",
@@ -255,9 +260,12 @@ def cmd_render(args: argparse.Namespace) -> int:
     from vizkit.script import load_target
 
     target = load_target(args.target)
+    if not _language_spoken(target, args.lang, "render"):
+        return EXIT_USAGE
     fps = args.fps or float(getattr(target.scene_cls, "fps", 30.0))
     job = RenderJob(size=size, frames=args.frames, fps=fps, start=args.start,
-                    samples=max(0, args.samples), dome=dome, hud=not args.no_hud)
+                    samples=max(0, args.samples), dome=dome, hud=not args.no_hud,
+                    language=args.lang)
     report = render_to_files(target, args.out, job, progress=not args.quiet,
                              workers=args.workers, overwrite=args.overwrite)
     paths = report.paths
@@ -282,19 +290,40 @@ def cmd_run(args: argparse.Namespace) -> int:
               + (f" --dome {dome.size or 4096}" if dome is not None else ""), file=sys.stderr)
         return EXIT_USAGE
     target = load_target(args.target)
+    if not _language_spoken(target, args.lang, "run"):
+        return EXIT_USAGE
     exhibit = target.exhibit
     fullscreen = args.fullscreen or (exhibit is not None and exhibit.display == "fullscreen")
     return _run_window(target, size=size, fullscreen=fullscreen,
                        max_frames=args.frames, dome=dome, screen=args.screen,
-                       script_errors=script_errors)
+                       script_errors=script_errors, language=args.lang)
 
 
-def _run_window(target, *, script_errors, **options) -> int:
+def _language_spoken(target, code: str | None, command: str) -> bool:
+    """True when ``--lang code`` is absent or one the scene speaks; else says so (one line)."""
+    if code is None:
+        return True
+    from vizkit.text.i18n import StringsError
+
+    scene = target.create()
+    try:
+        scene.set_language(code)
+    except StringsError as exc:
+        print(f"vizkit {command}: --lang {code}: {exc}", file=sys.stderr)
+        return False
+    finally:
+        scene.release()
+    return True
+
+
+def _run_window(target, *, script_errors, language: str | None = None, **options) -> int:
     from vizkit.gpu import GpuError
     from vizkit.script import ScriptError
     from vizkit.targets.window import run_window
 
     scene = target.create()
+    if language is not None:
+        scene.set_language(language)
     try:
         with script_errors(target.script):
             return run_window(scene, **options)
@@ -378,7 +407,9 @@ COMMANDS = {"render": cmd_render, "run": cmd_run, "demo": cmd_demo, "new": cmd_n
 # Errors a command reports as one line (no traceback): module → names of its error classes.
 ONE_LINE_ERRORS = {
     "vizkit.script": ("ScriptError",),
-    "vizkit.export": ("OutputError",),
+    "vizkit.output": ("OutputError",),
+    "vizkit.exhibit": ("ExhibitError",),
+    "vizkit.fisheye": ("DomeError",),
     "vizkit.gpu.context": ("GpuError",),
     "vizkit.gpu.shaders": ("ShaderError",),
 }

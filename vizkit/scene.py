@@ -28,13 +28,17 @@ from vizkit.camera import Camera, Orbit
 from vizkit.clock import FrameState
 from vizkit.events import HANDLED, KeyEvent, PointerEvent, ScrollEvent
 from vizkit.layers.base import Layer
-from vizkit.view import ViewState
+from vizkit.view import Viewing, ViewState
 
 if TYPE_CHECKING:
     from vizkit.exhibit import ExhibitConfig
     from vizkit.image import Image
+    from vizkit.layers.base import PickRecord
+    from vizkit.layers.hud import HudHit
     from vizkit.privacy import Policy
     from vizkit.targets.offscreen import OffscreenRenderer
+    from vizkit.text.i18n import Msg
+    from vizkit.text.scene_words import SceneWords
 
 L = TypeVar("L", bound=Layer)
 
@@ -48,6 +52,12 @@ class Scene:
         fps: default frame rate for recordings.
         duration: default length in seconds of a recording (``None`` = one frame).
         hud_visible: draw HUD layers (captions, legends, attribution); ``--no-hud`` clears it.
+        default_language: the language shown first (``"sv"``), unless the exhibit or
+            ``--lang`` says otherwise; ``None``: the first the scene speaks.
+        strings_file: the scene's string table, relative to its script (``None``:
+            ``<script>.strings.toml``). See docs/text.md.
+        view_height_deg: visual angle the view's height spans for the audience of a flat
+            display (30° for a screen at arm's length and a bit); text sizes follow it.
     """
 
     title: str = ""
@@ -55,6 +65,9 @@ class Scene:
     fps: float = 30.0
     duration: float | None = None
     hud_visible: bool = True
+    default_language: str | None = None
+    strings_file: str | None = None
+    view_height_deg: float = 30.0
 
     def __init__(self, assets: Assets | None = None):
         self.assets = assets or Assets.for_script(None)
@@ -64,6 +77,8 @@ class Scene:
         self.exhibit: ExhibitConfig | None = None  # set when run from an exhibit folder
         self._is_set_up = False
         self._offscreen: OffscreenRenderer | None = None
+        self._words: SceneWords | None = None
+        self._wanted_language: str | None = None
 
     # -- hooks for scripts -----------------------------------------------------------------
     def setup(self, assets: Assets) -> None:
@@ -139,6 +154,7 @@ class Scene:
         self.update(frame)
         for layer in self.layers:
             layer.set_time(frame.t)
+        self._apply_language()
         if self.orbit is not None:
             self.orbit.apply(self.camera)
 
@@ -148,7 +164,8 @@ class Scene:
         return ViewState(view=self.camera.view_matrix(),
                          projection=self.camera.projection_matrix(size[0] / size[1]),
                          eye=self.camera.position, viewport=size, frame=frame,
-                         pass_name=pass_name)
+                         pass_name=pass_name,
+                         viewing=Viewing.flat(size[1], self.view_height_deg))
 
     def dispatch(self, handler: str, event: Any) -> bool:
         """Call a script's handler; unless it returns ``HANDLED``, run the default action."""
@@ -157,6 +174,85 @@ class Scene:
             return True
         default: Callable[[Any], bool] | None = getattr(self, f"_default_{handler}", None)
         return bool(default(event)) if default else False
+
+    # -- words on screen (docs/text.md) -------------------------------------------------------
+    @property
+    def words(self) -> SceneWords:
+        """The scene's languages and string table (loaded on first use)."""
+        if self._words is None:
+            from vizkit.text.scene_words import words_for
+
+            exhibit = self.exhibit
+            spoken = getattr(exhibit, "languages", None) if exhibit is not None else None
+            first = self._wanted_language or (getattr(exhibit, "language", None)
+                                              if exhibit is not None else None)
+            where = str(exhibit.folder / "exhibit.toml") if exhibit is not None else "scene"
+            self._words = words_for(type(self), self.strings_file, spoken,
+                                    first or self.default_language, where)
+        return self._words
+
+    @property
+    def language(self) -> str:
+        """The code of the language shown (``"sv"``, ``"en"``)."""
+        return self.words.current.code
+
+    def set_language(self, code: str) -> None:
+        """Show every string in language ``code`` from the next frame on (one of the scene's
+        languages; anything else is an error naming the languages it speaks)."""
+        if self._words is None:
+            self._wanted_language = code
+        self.words.set(code)
+        self._apply_language()
+
+    def next_language(self) -> str:
+        """Switch to the next language the scene speaks; returns its code."""
+        language = self.words.next()
+        self._apply_language()
+        return language.code
+
+    def tr(self, key: str, **params: object) -> Msg:
+        """A message of the scene's string table, shown in the language in use (switching the
+        language changes it on screen): ``vizkit.Caption(self.tr("title"))``."""
+        return self.words.message(key, **params)
+
+    def _apply_language(self) -> None:
+        language = self.words.current
+        for layer in self.layers:
+            if getattr(layer, "language", language) is not language and hasattr(
+                    layer, "set_language"):
+                layer.set_language(language)  # type: ignore[attr-defined]
+
+    def hud_at(self, x: float, y: float, size: tuple[int, int]) -> HudHit | None:
+        """The HUD widget region under pixel ``(x, y)`` (y down) of a ``size`` view, or None
+        over the scene: how input routes a tap to the scrubber or the language button before
+        it becomes a pick."""
+        from vizkit.layers.hud import hud_at
+
+        if not self.hud_visible:
+            return None
+        return hud_at(self.layers, x, y, size, Viewing.flat(size[1], self.view_height_deg))
+
+    def on_pick(self, record: PickRecord | None) -> bool | None:
+        """A tap or click picked ``record`` (None: it hit nothing). The default opens the
+        scene's info card on the record and closes it on a tap elsewhere; override to do more
+        (return ``vizkit.HANDLED`` to skip the default)."""
+
+    def _default_on_pick(self, record: PickRecord | None) -> bool:
+        from vizkit.layers.hud_widgets import InfoCard
+
+        cards = [layer for layer in self.layers if isinstance(layer, InfoCard)]
+        for card in cards:
+            if record is None or not card.layer_of(record):
+                card.close()
+            else:
+                card.open(record)
+        return bool(cards)
+
+    def _default_on_key(self, event: KeyEvent) -> bool:
+        if event.key == "l" and len(self.words.languages) > 1:  # the language key
+            self.next_language()
+            return True
+        return False
 
     def _default_on_pointer_drag(self, event: PointerEvent) -> bool:
         if self.orbit is not None:

@@ -33,11 +33,13 @@ if TYPE_CHECKING:
     )
     from vizkit.data.join import JoinReport, join_regions
     from vizkit.data.jsonstat import read_jsonstat
+    from vizkit.data.land import land_geometry, land_mask
     from vizkit.data.levels import region_level, select_level
     from vizkit.data.provenance import Provenance, attach, get_provenance
     from vizkit.data.pxjson import read_px_json
     from vizkit.data.pxweb import PxWebQuery, fetch, read_pxweb
     from vizkit.data.tabular import read_csv, read_parquet, write_parquet
+    from vizkit.data.topojson import read_topojson
 
 __all__ = [
     "SWEREF99_TM",
@@ -56,6 +58,8 @@ __all__ = [
     "grid_points",
     "inspire_id",
     "join_regions",
+    "land_geometry",
+    "land_mask",
     "parse_inspire_id",
     "parse_ssbid",
     "project",
@@ -67,6 +71,7 @@ __all__ = [
     "read_px_json",
     "read_pxweb",
     "read_regions",
+    "read_topojson",
     "region_level",
     "region_rings",
     "select_level",
@@ -94,6 +99,8 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     "ssbid": "vizkit.data.grid",
     "JoinReport": "vizkit.data.join",
     "join_regions": "vizkit.data.join",
+    "land_geometry": "vizkit.data.land",
+    "land_mask": "vizkit.data.land",
     "read_jsonstat": "vizkit.data.jsonstat",
     "region_level": "vizkit.data.levels",
     "select_level": "vizkit.data.levels",
@@ -107,4 +114,5 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     "read_csv": "vizkit.data.tabular",
     "read_parquet": "vizkit.data.tabular",
     "write_parquet": "vizkit.data.tabular",
+    "read_topojson": "vizkit.data.topojson",
 })

@@ -22,10 +22,13 @@ whole name or one of its ``_``-separated parts):
 3. **Text that reads like prose** — most values are words with a space (``"Stockholm
    county"``; ``"1 234"`` is a number) — is a label, whatever its name.
 4. **Identifier by name** (:func:`is_identifier_name`): ``code``/``kod`` anywhere in ``N``,
-   ``ssbid…``, ``rutid``, ``ru250m``, ``rute_100m``, ``grid_id``, ``id``, ``…_id``, ``id_…``, or a
-   last word among ``kommun``, ``lan``/``län``, ``region``, ``county``, ``zone``,
-   ``municipality``, ``origin``, ``destination`` — a key. Readers keep these columns as text so
-   ``"0114"`` keeps its zero.
+   ``ssbid…``, ``rutid``, ``ru250m``, ``rute_100m``, ``grid_id``, ``id``, ``…_id``, ``id_…``, or
+   exactly one of the place words ``kommun``, ``lan``/``län``, ``region``, ``county``,
+   ``zone``, ``municipality``, ``origin``, ``destination`` — a key. Readers keep these columns
+   as text so ``"0114"`` keeps its zero. A longer name that only *ends* in a place word
+   (``home_kommune``, but also ``employed_in_home_kommune``) is a key when its values look like
+   codes (:func:`looks_like_codes`: text, a leading zero, or whole numbers all of one width),
+   else the rules below decide.
 5. **Ordinal by name** (:func:`is_ordinal_name`): a word among ``year``, ``month``, ``hour``,
    ``age``, ``sex``, ``mode``, ``tid``, ``alder`` … — a key when its values are whole numbers
    or text (a float column with fractions, such as a mean age, is a measure).
@@ -64,7 +67,9 @@ _IDENTIFIER = re.compile(
     r"(code|kod)"                                   # municipality_code, knkod, lan_code
     r"|^(ssbid|rutid|ru\d+m$|rute_?\d+m$)"          # grid square ids (SSB, SCB)
     r"|grid_?id|^id$|_id$|^id_"
-    r"|(^|_)(kommun|kommune|lan|län|region|county|zone|municipality|origin|destination)$")
+    r"|^(kommun|kommune|lan|län|region|county|zone|municipality|origin|destination)$")
+_ENDS_IN_PLACE = re.compile(
+    r"_(kommun|kommune|lan|län|region|county|zone|municipality|origin|destination)$")
 _ORDINAL = re.compile(
     r"(^|_)(year|ar|år|month|manad|månad|week|day|hour|time|tid|period|quarter|kvartal|age|"
     r"alder|ålder|sex|kon|kön|kjonn|kjønn|mode|category|class|group|row|col|ix|iy)($|_)")
@@ -87,6 +92,27 @@ def is_identifier_name(name: object) -> bool:
     """Named like an identifier code, which must stay text (rule 4)."""
     low = _low(name)
     return not is_label_name(low) and bool(_IDENTIFIER.search(low))
+
+
+def ends_in_place_word(name: object) -> bool:
+    """A compound name ending in a place word (``home_kommune``): a key only when its values
+    look like codes (rule 4)."""
+    low = _low(name)
+    return not is_label_name(low) and bool(_ENDS_IN_PLACE.search(low))
+
+
+def looks_like_codes(series: pd.Series) -> bool:
+    """Values that read as codes, not amounts: text that is not a number, a leading zero
+    (``"0301"``), or whole numbers all written with the same number of digits."""
+    sample = _text_sample(series)
+    if len(sample) == 0:
+        return False
+    digits = sample.str.fullmatch(r"\d+")
+    if not digits.all():
+        return bool(to_numbers(sample).isna().any())
+    if ((sample.str.len() > 1) & sample.str.startswith("0")).any():
+        return True
+    return sample.str.len().nunique() == 1 and sample.nunique() > 1
 
 
 def is_ordinal_name(name: object) -> bool:
@@ -211,7 +237,7 @@ def column_role(name: object, series: pd.Series, declared: Mapping[str, Role] | 
     text = _is_text(dtype)
     if text and _reads_like_prose(series):
         return "label"
-    if is_identifier_name(name):
+    if is_identifier_name(name) or (ends_in_place_word(name) and looks_like_codes(series)):
         return "key"
     numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
     if is_ordinal_name(name):

@@ -1,4 +1,4 @@
-"""GeoJSON region polygons → a DataFrame of regions in a projected CRS.
+"""GeoJSON (and TopoJSON) region polygons → a DataFrame of regions in a projected CRS.
 
 :func:`read_geojson` returns one row per feature, indexed by the id property as a **string**
 (integer ids such as the county ``l_id`` 3 become ``"3"``, or ``"03"`` with ``id_width=2``).
@@ -12,11 +12,18 @@ Columns: the other properties, then
 - ``centroid_x``, ``centroid_y``: area-weighted centroid in metres (computed in the projected
   CRS, holes subtracted, all parts of a multipolygon weighted by area).
 
-``attrs``: ``crs`` (target), ``source_crs``, ``id_property``, ``provenance``.
+``attrs``: ``crs`` (target), ``source_crs``, ``id_property``, ``provenance`` (and
+``topojson_object`` for TopoJSON).
+
+**TopoJSON** is a first-class boundary format: :func:`read_geojson` reads a ``Topology``
+document too (it dispatches on ``type``; ``object=`` names the object when a topology holds
+several), and :func:`vizkit.data.read_topojson` is the same reader for TopoJSON only. Both give
+the same frame, so a caller need not know which format a boundary file uses.
 
 Coordinates are projected in one pyproj call for the whole file; areas and centroids use the
 shoelace formula on the concatenated rings (``np.add.reduceat``), so no Python code runs per
-vertex. :func:`simplify_regions` simplifies for display with shapely (GEOS).
+vertex (:mod:`vizkit.data._regions`). :func:`simplify_regions` simplifies for display with
+shapely (GEOS).
 """
 
 from __future__ import annotations
@@ -27,21 +34,20 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pyproj import CRS
 
 from vizkit.data._load import Source, load_json
-from vizkit.data.crs import SWEREF99_TM, WGS84, project
+from vizkit.data._regions import Polygon, RegionBuilder, Ring, legacy_crs
+from vizkit.data.crs import SWEREF99_TM, WGS84
 from vizkit.data.errors import DataError
-from vizkit.data.provenance import Provenance, sidecar_provenance
-
-Ring = npt.NDArray[np.float64]
-Polygon = list[Ring]
+from vizkit.data.provenance import Provenance
+from vizkit.data.topojson import topology_frame
 
 
 def read_geojson(source: Source, id_property: str, *, crs: str = SWEREF99_TM,
                  src_crs: str | None = None, id_width: int | None = None,
-                 provenance: Provenance | None = None) -> pd.DataFrame:
-    """Read a GeoJSON FeatureCollection of (Multi)Polygons.
+                 provenance: Provenance | None = None, object: str | None = None
+                 ) -> pd.DataFrame:
+    """Read a GeoJSON FeatureCollection (or a TopoJSON Topology) of (Multi)Polygons.
 
     Args:
         source: Path to the file, or the parsed document.
@@ -52,41 +58,38 @@ def read_geojson(source: Source, id_property: str, *, crs: str = SWEREF99_TM,
         id_width: Left-pad ids with zeros to this width (``3`` → ``"03"`` for width 2).
         provenance: Source and licence to attach (GeoJSON does not carry them). Default: a
             ``<name>.provenance.json`` sidecar next to the file, if any.
+        object: For a TopoJSON document only: the named object to read (default: the only
+            one). Refused for GeoJSON, where it would do nothing.
 
     Returns:
         DataFrame indexed by the id (str), see the module docstring.
 
     Raises:
-        DataError: invalid JSON, not a FeatureCollection, a feature without the id property
-            or with a duplicate id, a null or non-polygon geometry, malformed rings. The
-            message names the file and the feature field.
+        DataError: invalid JSON, neither a FeatureCollection nor a Topology, a feature without
+            the id property or with a duplicate id, a null or non-polygon geometry, malformed
+            rings. The message names the file and the feature field.
     """
     doc, file = load_json(source)
+    if isinstance(doc, Mapping) and doc.get("type") == "Topology":
+        return topology_frame(doc, file, id_property, object=object, crs=crs, src_crs=src_crs,
+                              id_width=id_width, provenance=provenance)
     if not isinstance(doc, Mapping) or doc.get("type") != "FeatureCollection":
-        raise DataError(file, "type", "expected a GeoJSON FeatureCollection",
-                        doc.get("type") if isinstance(doc, Mapping) else type(doc).__name__)
+        raise DataError(file, "type", "expected a GeoJSON FeatureCollection or a TopoJSON "
+                        "Topology", doc.get("type") if isinstance(doc, Mapping)
+                        else type(doc).__name__)
+    if object is not None:
+        raise DataError(file, "object", "object= names a TopoJSON object; this file is a "
+                        "GeoJSON FeatureCollection", object)
     features = doc.get("features")
     if not isinstance(features, list):
         raise DataError(file, "features", "missing or not a list")
-    src = src_crs or _legacy_crs(doc) or WGS84
-    ids: list[str] = []
-    props: list[dict[str, Any]] = []
-    types: list[str] = []
-    rings: list[npt.NDArray[np.float64]] = []
-    ring_poly: list[int] = []  # polygon number of each ring
-    poly_feat: list[int] = []  # feature number of each polygon
-    is_hole: list[bool] = []
+    builder = RegionBuilder(file, id_property, id_width)
     for i, feat in enumerate(features):  # loops over features and rings, not vertices
         field = f"features[{i}]"
         if not isinstance(feat, Mapping):
             raise DataError(file, field, "not a GeoJSON Feature")
-        p = feat.get("properties") or {}
-        if id_property not in p or p[id_property] is None or str(p[id_property]).strip() == "":
-            raise DataError(file, f"{field}.properties.{id_property}",
-                            "missing id property", sorted(p))
-        ids.append(_id_text(p[id_property], id_width))
-        props.append({k: v for k, v in p.items() if k != id_property})
         geom = feat.get("geometry")
+        props = feat.get("properties") or {}
         if not isinstance(geom, Mapping):
             raise DataError(file, f"{field}.geometry", "null or missing geometry")
         gtype, coords = geom.get("type"), geom.get("coordinates")
@@ -99,115 +102,14 @@ def read_geojson(source: Source, id_property: str, *, crs: str = SWEREF99_TM,
                             "regions are supported", gtype)
         if not polys or not all(isinstance(pl, list) and pl for pl in polys):
             raise DataError(file, f"{field}.geometry.coordinates", "empty or malformed")
-        types.append(gtype)
-        for k, poly in enumerate(polys):
-            poly_feat.append(i)
-            for r, ring in enumerate(poly):
-                rings.append(_ring(ring, file, f"{field}.geometry.coordinates"
-                                   + (f"[{k}]" if gtype == "MultiPolygon" else "") + f"[{r}]"))
-                ring_poly.append(len(poly_feat) - 1)
-                is_hole.append(r > 0)
-    dupes = pd.Index(ids)[pd.Index(ids).duplicated()]
-    if len(dupes):
-        raise DataError(file, f"properties.{id_property}", "duplicate region id", dupes[0])
-    lengths = np.array([len(r) for r in rings], dtype=np.int64)
-    xy = np.concatenate(rings) if rings else np.zeros((0, 2))
-    px, py = project(xy[:, 0], xy[:, 1], src, crs)
-    if not (np.isfinite(px).all() and np.isfinite(py).all()):
-        raise DataError(file, "features", f"coordinates do not project from {src} to {crs}")
-    area, cx, cy = _ring_moments(px, py, lengths)
-    sign = np.where(np.asarray(is_hole, dtype=bool), -1.0, 1.0)
-    eff = sign * np.abs(area)  # exterior rings count positive, holes negative
-    feat_of_ring = np.asarray(poly_feat, dtype=np.int64)[np.asarray(ring_poly, dtype=np.int64)]
-    n = len(features)
-    tot = np.bincount(feat_of_ring, weights=eff, minlength=n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        gx = np.bincount(feat_of_ring, weights=eff * cx, minlength=n) / tot
-        gy = np.bincount(feat_of_ring, weights=eff * cy, minlength=n) / tot
-    geometry = _split(np.column_stack([px, py]), lengths, ring_poly, poly_feat, n)
-    frame = pd.DataFrame(props, index=pd.Index(ids, name=id_property, dtype=str))
-    frame["geometry"] = pd.Series(geometry, index=frame.index, dtype=object)
-    frame["geometry_type"] = types
-    frame["area"] = tot
-    frame["centroid_x"] = gx
-    frame["centroid_y"] = gy
-    frame.attrs.update({
-        "crs": crs, "source_crs": src, "id_property": id_property,
-        "provenance": provenance or (sidecar_provenance(file) if file else None)
-        or Provenance(file=file, title=str(doc.get("name") or "")),
-    })
-    return frame
-
-
-def _legacy_crs(doc: Mapping[str, Any]) -> str | None:
-    name = ((doc.get("crs") or {}).get("properties") or {}).get("name")
-    if not name:
-        return None
-    crs = CRS.from_user_input(name)
-    if crs.to_epsg() == 4326 or "CRS84" in str(name):
-        return WGS84  # axis order is lon/lat in GeoJSON regardless
-    return crs.to_string()
-
-
-def _id_text(value: Any, width: int | None) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text.zfill(width) if width else text
-
-
-def _ring(ring: Any, file: str | None, field: str) -> npt.NDArray[np.float64]:
-    try:
-        arr = np.asarray(ring, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise DataError(file, field, "ring coordinates must be [x, y] numbers") from exc
-    if arr.ndim != 2 or arr.shape[1] < 2 or len(arr) < 3:
-        raise DataError(file, field, "a ring needs at least 3 [x, y] positions",
-                        arr.shape if arr.ndim else None)
-    arr = arr[:, :2]
-    if not np.array_equal(arr[0], arr[-1]):
-        arr = np.vstack([arr, arr[:1]])  # close it
-    return arr
-
-
-def _ring_moments(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64],
-                  lengths: npt.NDArray[np.int64]
-                  ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64],
-                             npt.NDArray[np.float64]]:
-    """Signed area and centroid of each closed ring of the concatenated coordinates."""
-    if len(lengths) == 0:
-        z = np.zeros(0)
-        return z, z, z
-    x0, y0 = x.mean(), y.mean()  # shift for precision
-    xs, ys = x - x0, y - y0
-    cross = xs[:-1] * ys[1:] - xs[1:] * ys[:-1]
-    sx = (xs[:-1] + xs[1:]) * cross
-    sy = (ys[:-1] + ys[1:]) * cross
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    ends = starts + lengths - 1  # pair (end, end+1) crosses into the next ring
-    valid = np.ones(len(cross) + 1, dtype=bool)
-    valid[ends] = False
-    valid = valid[:-1]
-    cross, sx, sy = cross * valid, sx * valid, sy * valid
-    cross = np.append(cross, 0.0)
-    sx, sy = np.append(sx, 0.0), np.append(sy, 0.0)
-    a2 = np.add.reduceat(cross, starts)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cx = np.add.reduceat(sx, starts) / (3.0 * a2) + x0
-        cy = np.add.reduceat(sy, starts) / (3.0 * a2) + y0
-    return a2 / 2.0, cx, cy
-
-
-def _split(xy: npt.NDArray[np.float64], lengths: npt.NDArray[np.int64], ring_poly: list[int],
-           poly_feat: list[int], n: int) -> list[list[Polygon]]:
-    pieces = np.split(xy, np.cumsum(lengths)[:-1]) if len(lengths) else []
-    polys: list[Polygon] = [[] for _ in poly_feat]
-    for ring, p in zip(pieces, ring_poly, strict=True):
-        polys[p].append(ring)
-    out: list[list[Polygon]] = [[] for _ in range(n)]
-    for poly, f in zip(polys, poly_feat, strict=True):
-        out[f].append(poly)
-    return out
+        base = f"{field}.geometry.coordinates"
+        builder.add(field, props, gtype, [
+            [(base + (f"[{k}]" if gtype == "MultiPolygon" else "") + f"[{r}]", ring)
+             for r, ring in enumerate(poly)]
+            for k, poly in enumerate(polys)])
+    src = src_crs or legacy_crs(doc) or WGS84
+    return builder.frame(src=src, crs=crs, provenance=provenance,
+                         title=str(doc.get("name") or ""), coords_field="features")
 
 
 def region_rings(regions: pd.DataFrame) -> dict[str, npt.NDArray[Any]]:

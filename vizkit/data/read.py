@@ -22,9 +22,10 @@ def read(path: str | PathLike[str], *, id_property: str | None = None
     """Read a data file with the reader its format needs.
 
     ``.json``: JSON-stat (any version) or PxWeb plain json, told apart by content;
-    ``.geojson`` (or JSON with ``"type": "FeatureCollection"``): regions, keyed by
-    ``id_property`` (default: the first of ``id``, ``kommun``, ``code``, … that every feature
-    has); ``.csv``/``.tsv``/``.txt``: :func:`~vizkit.data.read_csv`; ``.parquet``/``.pq``.
+    ``.geojson`` (or JSON with ``"type": "FeatureCollection"``) and ``.topojson`` (or JSON with
+    ``"type": "Topology"``, one object): regions, keyed by ``id_property`` (default: the first
+    of ``id``, ``kommun``, ``code``, … that every feature has); ``.csv``/``.tsv``/``.txt``:
+    :func:`~vizkit.data.read_csv`; ``.parquet``/``.pq``.
 
     Raises:
         DataError: unknown format, or any reader's error.
@@ -35,17 +36,17 @@ def read(path: str | PathLike[str], *, id_property: str | None = None
         return read_csv(p)
     if suffix in (".parquet", ".pq"):
         return read_parquet(p)
-    if suffix in (".json", ".geojson"):
+    if suffix in (".json", ".geojson", ".topojson"):
         doc, _ = load_json(p)
-        if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
+        if isinstance(doc, dict) and doc.get("type") in ("FeatureCollection", "Topology"):
             from vizkit.data.geojson import read_geojson  # here: tables need no pyproj
 
             return read_geojson(p, id_property or _guess_id(doc, p))
         if is_px_json(doc):
             return _with_file(read_px_json(doc), p)
         return read_jsonstat(p)
-    raise DataError(p, "(format)", "unknown file type; expected .json, .geojson, .csv or "
-                    ".parquet", suffix or None)
+    raise DataError(p, "(format)", "unknown file type; expected .json, .geojson, .topojson, "
+                    ".csv or .parquet", suffix or None)
 
 
 def read_regions(path: str | PathLike[str], *, id_property: str | None = None
@@ -74,6 +75,9 @@ def read_regions(path: str | PathLike[str], *, id_property: str | None = None
 
 def _guess_id(doc: dict, path: Path) -> str:
     features = doc.get("features") or []
+    if doc.get("type") == "Topology":  # the geometries of its (only) object
+        objects = [o for o in (doc.get("objects") or {}).values() if isinstance(o, dict)]
+        features = objects[0].get("geometries") or [] if len(objects) == 1 else []
     props = [f.get("properties") or {} for f in features if isinstance(f, dict)]
     for name in _ID_CANDIDATES:
         if props and all(name in pr for pr in props):

@@ -26,7 +26,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from vizkit.data.columns import MISSING, is_identifier_name, to_numbers
+from vizkit.data.columns import (
+    MISSING,
+    ends_in_place_word,
+    is_identifier_name,
+    looks_like_codes,
+    to_numbers,
+)
 from vizkit.data.errors import DataError
 from vizkit.data.provenance import Provenance, sidecar_provenance
 
@@ -146,6 +152,8 @@ def is_code_column(name: str, values: pd.Series, missing: tuple[str, ...] = MISS
     if is_identifier_name(name):
         return True
     s = values[~values.isin(missing)]
+    if ends_in_place_word(name) and looks_like_codes(s):
+        return True
     digits = s.str.fullmatch(r"\d+")
     return bool(digits.all() and (s.str.len() > 1).any()
                 and (s.str.startswith("0") & (s.str.len() > 1)).any())

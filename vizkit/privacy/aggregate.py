@@ -178,7 +178,16 @@ def aggregate_od(
     before = n.sum().over(ibis.window(group_by=group, order_by=[n, dest], rows=(None, -1)))
     has_small = small.cast("int8").max().over(ibis.window(group_by=group)) == 1
     merged = (n > 0) & (small | (has_small & (before.fill_null(0) < k)))
-    marked = agg.mutate(**{destination: dest}, _merged=merged)
+    # a pool of 1s only (total == members) pins each member at 1: the next flow joins it
+    step = agg.mutate(_dest=dest, _m=merged)
+    whole = ibis.window(group_by=group)
+    pooled_n = (step._m.cast("int64") * step._n).sum().over(whole)
+    step = step.mutate(_pinned=(pooled_n == step._m.cast("int64").sum().over(whole))
+                       & step._m.any().over(whole), _cand=~step._m & (step._n > 0))
+    step = step.mutate(_seen=step._cand.cast("int64").sum().over(
+        ibis.window(group_by=group, order_by=[step._n, step._dest], rows=(None, 0))))
+    marked = step.mutate(**{destination: step._dest},
+                         _merged=step._m | (step._pinned & step._cand & (step._seen == 1)))
     pooled = marked.filter(marked._merged)
     metrics: dict[str, Any] = {"_n": pooled._n.sum()}
     if keyed:
