@@ -291,3 +291,25 @@ def test_land_from_boundaries_keeps_ground_off_the_water(offscreen):
                        policy=SYNTHETIC)
     with pytest.raises(TypeError, match=r"Terrain: land must be .* got str"):
         vizkit.Terrain(values, extent=(0, 0, 8000, 6000), land="sea", policy=SYNTHETIC)
+
+
+def test_ground_from_read_geojson_boundaries_is_vizkit_data_land():
+    from pathlib import Path
+
+    import vizkit.data as vd
+    from vizkit.data.land import land_mask
+
+    root = Path(__file__).resolve().parent.parent
+    county = vd.read_geojson(root / "assets" / "uppsala_municipalities.geojson",
+                             id_property="kommun")
+    lo = county["geometry"].map(lambda polys: np.concatenate([p[0] for p in polys]).min(axis=0))
+    x0, y0 = np.floor(np.stack(lo.to_numpy()).min(axis=0) / 1000) * 1000 - 5000
+    values = np.zeros((150, 140))
+    values[40:110:7, 30:120:9] = 12.0                    # villages on a lattice, some off land
+    extent = (x0, y0, x0 + 140_000, y0 + 150_000)
+    terrain = vizkit.Terrain(values, extent=extent, land=county, reach=2)
+    ground = terrain.layout.footprint() & (values == 0)
+    land = land_mask(county, extent, (150, 140))
+    assert ground.any() and not (ground & ~land).any()
+    near = dilate(values > 0, 2) & (values == 0)
+    assert np.array_equal(ground, near & land)

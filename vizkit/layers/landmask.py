@@ -5,14 +5,16 @@ ground they stand on. Given ``land=``, only land is ground: a fjord or a lake ne
 open (the base map, if any, shows the water). ``land`` may be
 
 * an ``(H, W)`` bool array (True = land), cell for cell;
-* an object with ``land_mask(extent, shape) -> (H, W) bool`` — a :class:`vizkit.BaseMap`, say;
-* a boundaries DataFrame from :func:`vizkit.data.read_geojson` (a ``geometry`` column of
-  polygons in metres): a cell is land when its centre lies inside the union of the polygons
-  (shapely's vectorised ``contains_xy``). When the frame and the grid both name their CRS and
-  they differ, the polygons are projected to the grid's CRS first.
+* boundaries: a DataFrame from :func:`vizkit.data.read_geojson`, a shapely (Multi)Polygon or a
+  list of them — the land is :func:`vizkit.data.land.land_geometry` (the union of the regions,
+  sliver gaps between neighbours closed); when a DataFrame and the grid both name their CRS and
+  they differ, the land is projected to the grid's CRS;
+* a :class:`vizkit.BaseMap` (its ``land``), or any object with ``land_mask(extent, shape)``.
 
-Only the cells asked about are tested (the ground candidates around the data), so a sparse grid
-pays for its neighbourhood, not its bounding box. GL-free.
+A cell is land when its centre lies inside the land (a centre on the coast is water), as
+:func:`vizkit.data.land_mask` decides. Only the cells asked about are tested (shapely's
+vectorised ``contains_xy`` on the ground candidates round the data), so a sparse grid pays for
+its neighbourhood, not its bounding box. GL-free.
 """
 
 from __future__ import annotations
@@ -25,11 +27,11 @@ import numpy.typing as npt
 import pandas as pd
 
 Extent = tuple[float, float, float, float]
+LandAt = Callable[[npt.NDArray[np.int64], npt.NDArray[np.int64]], npt.NDArray[np.bool_]]
 
 
 def land_at(land: Any, *, extent: Extent, shape: tuple[int, int], crs: str | None,
-            owner: str) -> Callable[[npt.NDArray[np.int64], npt.NDArray[np.int64]],
-                                    npt.NDArray[np.bool_]]:
+            owner: str) -> LandAt:
     """A function ``(rows, cols) -> bool`` telling which cells are land (vectorised).
 
     Raises:
@@ -42,17 +44,18 @@ def land_at(land: Any, *, extent: Extent, shape: tuple[int, int], crs: str | Non
             raise ValueError(f"{owner}: land must be an (H, W) = ({h}, {w}) bool array, got "
                              f"shape {mask.shape} dtype {mask.dtype}")
         return lambda rows, cols: mask[rows, cols]
-    if hasattr(land, "land_mask") and not isinstance(land, pd.DataFrame):
+    geometry = _geometry(land, crs, owner)
+    if geometry is not None:
+        return _inside(geometry, extent, (h, w))
+    if hasattr(land, "land_mask"):
         mask = np.asarray(land.land_mask(extent, (h, w)), dtype=bool)
         if mask.shape != (h, w):
             raise ValueError(f"{owner}: {type(land).__name__}.land_mask returned shape "
                              f"{mask.shape}, expected ({h}, {w})")
         return lambda rows, cols: mask[rows, cols]
-    if isinstance(land, pd.DataFrame):
-        return _from_boundaries(land, extent, (h, w), crs, owner)
-    raise TypeError(f"{owner}: land must be an (H, W) bool array, a boundaries DataFrame from "
-                    f"vizkit.data.read_geojson or an object with land_mask(extent, shape), got "
-                    f"{type(land).__name__}")
+    raise TypeError(f"{owner}: land must be an (H, W) bool array, boundaries (a DataFrame from "
+                    "vizkit.data.read_geojson, shapely polygons), a vizkit.BaseMap or an object "
+                    f"with land_mask(extent, shape), got {type(land).__name__}")
 
 
 def land_mask(land: Any, *, extent: Extent, shape: tuple[int, int], crs: str | None,
@@ -67,46 +70,48 @@ def land_mask(land: Any, *, extent: Extent, shape: tuple[int, int], crs: str | N
     return mask
 
 
-def _from_boundaries(frame: pd.DataFrame, extent: Extent, shape: tuple[int, int],
-                     crs: str | None, owner: str
-                     ) -> Callable[[npt.NDArray[np.int64], npt.NDArray[np.int64]],
-                                   npt.NDArray[np.bool_]]:
+def _geometry(land: Any, crs: str | None, owner: str) -> Any:
+    """The land as one shapely geometry in the grid's CRS, or None if ``land`` is no such."""
     import shapely  # a dependency; loaded only when boundaries are given
 
-    if "geometry" not in frame.columns:
-        raise ValueError(f"{owner}: land has no 'geometry' column (expected the output of "
-                         "vizkit.data.read_geojson)")
-    frame_crs = frame.attrs.get("crs")
-    project = None
-    if crs and frame_crs and str(crs).upper() != str(frame_crs).upper():
-        from vizkit.data.crs import project as project_xy
+    from vizkit.data.land import land_geometry
 
-        def project(ring: np.ndarray) -> np.ndarray:
-            x, y = project_xy(ring[:, 0], ring[:, 1], frame_crs, crs)
+    if isinstance(land, shapely.Geometry) or (
+            isinstance(land, (list, tuple)) and land
+            and all(isinstance(g, shapely.Geometry) for g in land)):
+        return land_geometry(land)
+    if isinstance(getattr(land, "land", None), shapely.Geometry):   # a BaseMap
+        return land.land
+    if not isinstance(land, pd.DataFrame):
+        return None
+    try:
+        geometry = land_geometry(land)
+    except ValueError as exc:
+        raise ValueError(f"{owner}: land: {exc}") from None
+    frame_crs = land.attrs.get("crs")
+    if crs and frame_crs and str(crs).upper() != str(frame_crs).upper():
+        from vizkit.data.crs import project
+
+        def to_grid(xy: np.ndarray) -> np.ndarray:
+            x, y = project(xy[:, 0], xy[:, 1], frame_crs, crs)
             return np.column_stack([x, y])
 
-    parts = []
-    for code, polygons in zip(frame.index, frame["geometry"], strict=True):
-        for rings in polygons or []:
-            rings = [np.asarray(r, float)[:, :2] for r in rings]
-            if project is not None:
-                rings = [project(r) for r in rings]
-            try:
-                parts.append(shapely.Polygon(rings[0], rings[1:]))
-            except (ValueError, shapely.errors.GEOSException) as exc:
-                raise ValueError(f"{owner}: land polygon of {code!r} is malformed: {exc}") from None
+        geometry = shapely.transform(geometry, to_grid)
+    return geometry
+
+
+def _inside(geometry: Any, extent: Extent, shape: tuple[int, int]) -> LandAt:
+    import shapely
+
+    shapely.prepare(geometry)
     h, w = shape
-    if not parts:
-        return lambda rows, cols: np.zeros(np.shape(rows), bool)
-    union = shapely.union_all(shapely.make_valid(np.asarray(parts, dtype=object)))
-    shapely.prepare(union)
     cx = (extent[2] - extent[0]) / w
     cy = (extent[3] - extent[1]) / h
 
     def at(rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
         xs = extent[0] + (np.asarray(cols) + 0.5) * cx
         ys = extent[1] + (np.asarray(rows) + 0.5) * cy
-        return np.asarray(shapely.contains_xy(union, xs, ys), dtype=bool)
+        return np.asarray(shapely.contains_xy(geometry, xs, ys), dtype=bool)
 
     return at
 
