@@ -313,3 +313,20 @@ def test_ground_from_read_geojson_boundaries_is_vizkit_data_land():
     assert ground.any() and not (ground & ~land).any()
     near = dilate(values > 0, 2) & (values == 0)
     assert np.array_equal(ground, near & land)
+
+
+def test_a_grid_of_zeros_is_all_ground_and_a_grid_without_values_draws_nothing(offscreen):
+    flat = vizkit.Terrain(np.zeros((30, 50)), extent=(0, 0, 500, 300), policy=SYNTHETIC)
+    assert flat.layout.footprint().all()                 # nobody anywhere: the ground shows
+
+    class Empty(vizkit.Scene):
+        def setup(self, assets):
+            self.terrain = self.add(vizkit.Terrain(np.full((30, 50), np.nan),
+                                                   extent=(0, 0, 500, 300), policy=SYNTHETIC))
+            self.frame_all()
+
+    scene = Empty()
+    image = offscreen.render(scene, FRAME).rgb.astype(int)
+    assert not scene.terrain.layout.footprint().any()
+    assert (np.abs(image - np.round(np.array(scene.background) * 255)).max(axis=2) <= 1).all()
+    scene.release()

@@ -497,7 +497,7 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
                 defines["CONTOURS"] = 1
                 uniforms.update(u_contour_interval=self._contours,
                                 u_contour_color=self.contour_color)
-            if "LIGHT" in defines:
+            if "LIGHT" in defines and not state.empty:
                 state.bind_light(self._light_inputs(heights),
                                  (step0, step1 if mix > 0.0 else step0))
         if self.normals == "pixel":

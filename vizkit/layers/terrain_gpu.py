@@ -42,7 +42,9 @@ class TerrainGpu:
         self.has_no_data = not bool(np.isfinite(encoded).all())
         self._encoded = encoded  # kept for the atlas, made when first needed
         self.values = gpu.buffer(group, encoded)
-        self.indices = gpu.buffer(group, layout.quad_indices())
+        indices = layout.quad_indices()
+        self.empty = len(indices) == 0  # nothing in the footprint: nothing to draw
+        self.indices = None if self.empty else gpu.buffer(group, indices)
         self.tiles = self.pages = None
         if layout.tiled:
             n = layout.count
@@ -107,6 +109,8 @@ class TerrainGpu:
     # -- drawing -----------------------------------------------------------------------------
     def draw(self, pass_name: str, defines: dict[str, object], uniforms: dict[str, object],
              steps: tuple[int, int], *, needs_atlas: bool) -> None:
+        if self.empty:
+            return
         if self.layout.tiled:
             defines["TILED"] = 1
         if self.has_no_data:

@@ -1,8 +1,9 @@
 """Where a terrain's cells live: its tile layout, its values in storage order, and what its
 input holds outside the footprint.
 
-:func:`place` turns a terrain's input — a dense ``(T, H, W)`` array or
-:class:`~vizkit.layers.terrain_inputs.GridCells` — into a
+A grid with no value other than zero anywhere (a flat plane; nobody anywhere) is all ground:
+every cell with a value is drawn. :func:`place` turns a terrain's input — a dense
+``(T, H, W)`` array or :class:`~vizkit.layers.terrain_inputs.GridCells` — into a
 :class:`~vizkit.layers.tiles.TileLayout` and the values (and base counts) stacked in the
 layout's order. Listed cells are placed without ever making an ``(H, W)`` array, so a sparse
 grid over a continent costs its cells and their neighbourhood; a dense input is a dense array
@@ -102,7 +103,9 @@ def place(raw: Any, base: Any, *, reach: int | None, land: Any, extent: Extent,
         outside = Outside((h, w), listed=flat[order], listed_nan=no_data[order],
                           unlisted_nan=bool(np.isnan(raw.fill)))
         layout = None
-        if reach is not None and 2 * reach + 2 <= TILE:
+        if not data.any():  # nobody anywhere: the ground itself is the picture
+            layout = _flat_ground(outside.mask())
+        elif reach is not None and 2 * reach + 2 <= TILE:
             layout = TileLayout.from_cells((h, w), raw.rows, raw.cols, data, no_data,
                                            bool(np.isnan(raw.fill)), reach=reach,
                                            ground_at=ground_at)
@@ -120,7 +123,8 @@ def place(raw: Any, base: Any, *, reach: int | None, land: Any, extent: Extent,
     for step in raw:  # a handful of steps, each vectorised
         data |= np.isfinite(step) & (step != 0)
         no_data &= np.isnan(step)
-    layout = _dense_layout(data, no_data, reach, ground_at)
+    layout = (_flat_ground(no_data) if not data.any()
+              else _dense_layout(data, no_data, reach, ground_at))
     stacked_base = None if base is None else layout.gather(base, 0.0).astype(np.float64)
     return Placed(layout, layout.gather(raw, np.nan), stacked_base, Outside.of_mask(no_data))
 
@@ -147,6 +151,12 @@ def replace_no_data(placed: Placed, mask: npt.NDArray[np.bool_], *, reach: int |
         base = layout.regather(old, base, np.nan)
     return Placed(layout, layout.regather(old, values, np.nan), base,
                   Outside.of_mask(no_data))
+
+
+def _flat_ground(no_data: npt.NDArray[np.bool_]) -> TileLayout:
+    """A grid without any value other than zero (a flat plane, or nobody anywhere): every cell
+    with a value is drawn — ground is all there is to show."""
+    return TileLayout.build(np.zeros(no_data.shape, bool), reach=None, ground=~no_data)
 
 
 def _dense_layout(data: npt.NDArray[np.bool_], no_data: npt.NDArray[np.bool_],
