@@ -330,6 +330,7 @@ def test_regions_have_sky_light_a_contact_shade_and_marked_hidden_regions(offscr
 @pytest.mark.parametrize("name", ["heightfield", "population_terrain", "regions"])
 def test_bundled_terrain_and_regions_scenes_pass_the_look_checks(name, offscreen):
     scene = load_target(ROOT / "scenes" / f"{name}.py").create()
+    scene.hud_visible = False       # the picture itself: captions and legends are not data
     t = float(getattr(scene, "test_t", 1.0))
     image = offscreen.render(scene, FrameState(t, 1 / scene.fps, round(t * scene.fps))).rgb
     drawn = drawn_mask(image, scene.background)

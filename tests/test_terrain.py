@@ -343,9 +343,9 @@ def test_log_and_sqrt_scales_lift_small_counts(offscreen):
 
 # -- legend -------------------------------------------------------------------------------------
 def test_legend_describes_the_colour_scale():
-    terrain = vizkit.Terrain(np.array([[0.0, 10.0], [400.0, 1000.0]]), extent=(0, 0, 2, 2),
-                             scale="log", colormap="cividis", units="persons",
-                             label="Population", no_data="grey")
+    terrain = vizkit.Terrain(np.array([[0.0, 10.0, np.nan, 30.0], [400.0, 1000.0, 50.0, 60.0]]),
+                             extent=(0, 0, 4, 2), scale="log", colormap="cividis",
+                             units="persons", label="Population", no_data="grey")
     legend = terrain.legend()
     assert isinstance(legend, ColorScale)
     assert legend.domain == (0.0, 1000.0) and legend.kind == "log"
@@ -359,8 +359,10 @@ def test_legend_describes_the_colour_scale():
         legend.units = "m"  # type: ignore[misc]
     assert legend.zero_color == GROUND_COLOR and legend.scale_note.startswith("log scale (as")
     assert legend.extends == "neither"
-    holes = vizkit.Terrain(np.zeros((2, 2)), extent=(0, 0, 2, 2), no_data="hole").legend()
-    assert holes.no_data_color is None
+    holes = vizkit.Terrain(np.array([[np.nan, 10.0, 20.0]] * 2), extent=(0, 0, 3, 2),
+                           no_data="hole").legend()
+    complete = vizkit.Terrain(np.full((2, 2), 10.0), extent=(0, 0, 2, 2)).legend()
+    assert holes.no_data_color is None and complete.no_data_color is None   # nothing to key
 
 
 def test_nice_ticks_are_round_and_inside_the_domain():

@@ -294,6 +294,17 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
     def _any_hidden(self) -> bool:
         return bool(np.asarray(self._protection.result().hidden).any())
 
+    def _any_no_data(self) -> bool:
+        """True when a cell in the footprint has no data (not hidden) in some step."""
+        result = self._protection.result()
+
+        def find() -> bool:
+            blank = np.isnan(result.values) & ~np.asarray(result.hidden)
+            return bool((blank.reshape(blank.shape[0], -1)[:, self._layout.inside.reshape(-1)]
+                         ).any())
+
+        return bool(self._cached("any_no_data", result.values, None, find))
+
     @property
     def layout(self) -> TileLayout:
         """Which cells are stored and drawn (:class:`~vizkit.layers.tiles.TileLayout`)."""

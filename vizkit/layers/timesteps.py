@@ -299,7 +299,8 @@ class TimeSteps:
 
     def legend(self) -> ColorScale:
         """The colour scale drawn now: values (sequential) or, in a change view, changes."""
-        no_data = NO_DATA_GREY if self.no_data == "grey" else None
+        # the no-data swatch only when some cell shown has no data (and is tinted, not a hole)
+        no_data = NO_DATA_GREY if self.no_data == "grey" and self._any_no_data() else None
         if self.change is not None:
             a, b = (self.times[i] if self.times else i for i in self.change)
             limit = self.change_range
@@ -317,6 +318,12 @@ class TimeSteps:
     def _any_hidden(self) -> bool:
         """True when disclosure control hid some cell (the legend then shows its swatch)."""
         return bool(self.hidden.any())
+
+    def _any_no_data(self) -> bool:
+        """True when some drawn cell has no data (NaN, not hidden) in some step."""
+        values = self.values
+        return bool(self._cached("any_no_data", values, None, lambda: bool(
+            (np.isnan(values) & ~np.asarray(self.hidden)).any())))
 
     # -- GPU ---------------------------------------------------------------------------------
     def _upload_colormaps(self, gpu: GpuContext, group: ResourceGroup) -> None:
