@@ -25,7 +25,9 @@ and the fast dense drawing path applies unchanged.
 (:data:`~vizkit.layers.protection.COARSEN_FACTOR`), so ``grid="coarsen"`` blocks never straddle
 tiles and protection can run on the stacked array directly.
 
-GL-free; the terrain layer uploads what this module computes.
+GL-free; the terrain layer uploads what this module computes. The module stays whole (about
+450 lines): the footprint rule, the two builders (dense masks, listed cells) and every lookup
+must agree on one storage order, and are checked together in tests/test_terrain_sparse.py.
 """
 
 from __future__ import annotations
