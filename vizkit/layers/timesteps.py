@@ -212,7 +212,7 @@ class TimeSteps:
             return self._change_limit
         if self.change is None:
             return 1.0
-        values, (a, b) = self.values, self.change
+        values, (a, b) = self._shown(), self.change  # stored layout: no dense grid needed
 
         def largest() -> float:
             delta = values[b] - values[a]
