@@ -277,6 +277,21 @@ def test_info_card_says_when_disclosure_control_hid_the_value():
     assert "No data here" in card.texts()
 
 
+def test_info_card_names_the_years_a_pick_between_steps_lies_in():
+    """Picked while morphing from 2019 to 2020 the card says 2019–2020, not 2019.046."""
+    values = np.stack([counts(), counts() + 10.0])
+    terrain = vizkit.Terrain(values, extent=(0, 0, 40, 30), times=[2019, 2020],
+                             label="Population")
+    card = vizkit.InfoCard([terrain])
+    card.open(PickRecord(terrain.name, (5, 20), 50.0, 2019.0457))
+    arrange([card], SIZE)
+    assert any("2019–2020" in text for text in card.texts())
+    assert not any("2019.0" in text for text in card.texts())
+    card.open(PickRecord(terrain.name, (5, 20), 50.0, 2020))
+    arrange([card], SIZE)
+    assert any("2020" in text and "–" not in text for text in card.texts())
+
+
 # -- narration and messages ----------
 
 def test_narration_follows_scene_time_and_fades():

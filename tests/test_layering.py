@@ -35,14 +35,14 @@ TIERS: list[tuple[str, tuple[str, ...]]] = [
     ("data", ("data.*",)),
     ("privacy", ("privacy.*",)),
     ("text", ("text.*",)),
-    ("quality", ("quality", "exhibit")),
     ("input", ("input.*",)),
+    ("quality", ("quality", "exhibit")),
     ("gpu", ("gpu.*", "shaders.*")),
     ("layers", ("layers.*",)),
     ("render", ("render.*",)),
     ("targets", ("targets.*",)),
     ("scene", ("scene",)),
-    ("app", ("vizkit", "__main__", "cli", "runtime", "script", "export", "recording", "farm",
+    ("app", ("vizkit", "__main__", "cli.*", "runtime", "script", "export", "recording", "farm",
              "demo", "testing")),
 ]
 GL_FREE_BELOW = "gpu"  # every tier under this one is GL-free

@@ -16,18 +16,18 @@ An exhibit is what a museum installs: a folder with ``exhibit.toml`` and its dat
     gaze = 35                              # degrees above the front spring line (default: tilt)
 
     [input]
-    sources = ["mouse"]                    # only "mouse" so far
+    sources = ["mouse", "tuio:3333"]       # "mouse", "touch" (Linux multi-touch devices),
+                                           # "tuio:[HOST:]PORT" (TUIO 1.1 over UDP)
 
     [privacy]
     min_count = 5                          # threshold rule: values below it are not shown
 
 Every field is checked when the folder is loaded; a mistake names the file, the field and the
 value, an unknown or misspelt key names the closest valid one, and a field vizkit does not
-implement yet (``input.idle_seconds``, touch and TUIO ``input.sources``) is
-refused as "not supported yet" rather than accepted and ignored. The dome ranges are those of
-the command line (:data:`vizkit.fisheye.DOME_RANGES`). ``vizkit render`` and ``vizkit
-run`` use these settings unless a command-line flag overrides them; the scene reads them as
-``scene.exhibit`` (``None`` outside an exhibit).
+implement yet (``input.idle_seconds``) is refused as "not supported yet" rather than accepted
+and ignored. The dome ranges are those of the command line (:data:`vizkit.fisheye.DOME_RANGES`).
+``vizkit render`` and ``vizkit run`` use these settings unless a command-line flag overrides
+them; the scene reads them as ``scene.exhibit`` (``None`` outside an exhibit).
 """
 
 from __future__ import annotations
@@ -43,8 +43,7 @@ from vizkit.text.i18n import StringsError, check_code
 
 MANIFEST = "exhibit.toml"
 DISPLAYS = ("window", "fullscreen", "dome")
-INPUTS = ("mouse",)
-LATER_INPUTS = ("touch", "tuio")     # named in messages: they are coming, not misspelt
+INPUTS = ("mouse", "touch", "tuio:[HOST:]PORT")
 
 # Every key exhibit.toml may hold, per table ("" is the top level).
 KEYS: dict[str, tuple[str, ...]] = {
@@ -75,7 +74,9 @@ class ExhibitConfig:
         display: ``window``, ``fullscreen`` or ``dome``.
         size: window / flat frame size in pixels.
         dome: the dome the exhibit is shown on (used by ``display = "dome"`` and ``--dome``).
-        input_sources: where input comes from (only ``("mouse",)`` so far).
+        input_sources: where input comes from: ``"mouse"``, ``"touch"`` (the machine's
+            multi-touch devices) and ``"tuio:HOST:PORT"`` (a TUIO 1.1 listener; the host is
+            127.0.0.1 unless given), as checked strings.
         min_count: the disclosure threshold of the scene's policy.
         languages: the on-screen languages, each in the scene's string table (None: the
             table's own); language: the one shown first (None: the first of ``languages``).
@@ -111,14 +112,7 @@ class ExhibitConfig:
             top.fail("size", size, "two whole numbers from 1 to 16384, e.g. [1920, 1080]")
         dome = _Table(manifest, top.get("dome", dict, {}), "dome")
         inputs = _Table(manifest, top.get("input", dict, {}), "input")
-        sources = tuple(inputs.get("sources", list, ["mouse"]))
-        for source in sources:
-            kind = source.split(":")[0] if isinstance(source, str) else None
-            if kind in LATER_INPUTS:
-                inputs.not_supported("sources", source, f"{kind} input; only \"mouse\" works "
-                                                        f"in this version")
-            if kind not in INPUTS:
-                inputs.fail("sources", source, f"one of {INPUTS}")
+        sources = _input_sources(inputs)
         privacy = _Table(manifest, top.get("privacy", dict, {}), "privacy")
         languages, language = _languages(top)
         return cls(folder=folder, scene=folder / scene, title=top.get("title", str, ""),
@@ -150,6 +144,30 @@ def _languages(top: _Table) -> tuple[tuple[str, ...] | None, str | None]:
         except StringsError:
             top.fail("language", language, "a language code like \"sv\" or \"en_GB\"")
     return languages, language
+
+
+def _input_sources(table: _Table) -> tuple[str, ...]:
+    """``[input] sources``, checked: each a known kind, TUIO addresses valid and not twice.
+    A TUIO source is given back in full form, ``tuio:HOST:PORT``."""
+    from vizkit.input.listener import parse_tuio_address
+
+    checked: list[str] = []
+    for source in table.get("sources", list, ["mouse"]):
+        if isinstance(source, str) and source.startswith("tuio:"):
+            try:
+                host, port = parse_tuio_address(source)
+            except ValueError:
+                table.fail("sources", source, "\"tuio:PORT\" or \"tuio:HOST:PORT\" with PORT "
+                                              "1–65535, e.g. \"tuio:3333\"")
+            if port == 0:
+                table.fail("sources", source, "a TUIO port from 1 to 65535")
+            source = f"tuio:{host}:{port}"
+        elif source not in ("mouse", "touch"):
+            table.fail("sources", source, f"one of {INPUTS}")
+        if source in checked:
+            table.fail("sources", source, "each source once")
+        checked.append(source)
+    return tuple(checked)
 
 
 def _dome_spec(table: _Table) -> DomeSpec:

@@ -149,6 +149,19 @@ def _is_hidden(record: PickRecord, layer: Layer | None) -> bool:
     return bool(hidden[step, row, col])
 
 
+def _time_text(time: object, layer: object) -> str:
+    """The time of a pick as a visitor reads it: a step's label (``2019``); between two
+    numeric labels the span (``2019–2020``), not an interpolated 2019.046."""
+    if not isinstance(time, float) or time == round(time):
+        return str(int(time) if isinstance(time, float) else time)
+    labels = [t for t in (getattr(layer, "times", None) or ()) if isinstance(t, (int, float))]
+    before = [t for t in labels if t <= time]
+    after = [t for t in labels if t >= time]
+    if before and after:
+        return f"{max(before)}–{min(after)}"
+    return f"{time:.1f}"
+
+
 class InfoCard(HudLayer):
     """A card about a picked element: its name, value with units (formatted for the language),
     what disclosure control did there, and the source.
@@ -208,8 +221,8 @@ class InfoCard(HudLayer):
         out: list[tuple[Text, str]] = [(_element_name(record, layer, self.names), "body")]
         label = self.labels.get(record.layer, getattr(layer, "label", ""))
         if label:
-            out.append((Joined([label, str(record.time)]) if record.time is not None
-                        else label, "small"))
+            out.append((Joined([label, _time_text(record.time, layer)])
+                        if record.time is not None else label, "small"))
         units = self.units.get(record.layer, getattr(layer, "units", ""))
         if math.isnan(record.value):
             if _is_hidden(record, layer):
