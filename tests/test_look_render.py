@@ -241,9 +241,10 @@ class Ground(vizkit.Scene):
         self.distance, self.fog = distance, fog
 
     def setup(self, assets):
-        self.add(vizkit.Terrain(np.zeros((8, 8)), extent=(-4000, -4000, 4000, 4000),
-                                colormap=["#606060", "#606060"], domain=(0.0, 1.0),
-                                ambient=1.0, policy=Policy.off("synthetic test surface")))
+        self.add(vizkit.Terrain(np.ones((8, 8)), extent=(-4000, -4000, 4000, 4000),
+                                colormap=["#606060", "#606060"], domain=(0.0, 2.0),
+                                max_height=1.0, ambient=1.0,   # flat: at the ground plane
+                                policy=Policy.off("synthetic test surface")))
         self.orbit = None
         self.camera.position, self.camera.target = (0.0, 0.0, self.distance), (0.0, 1e-3, 0.0)
         self.camera.near, self.camera.far = 1.0, 4 * self.distance

@@ -166,7 +166,9 @@ class Quality:
         samples: MSAA samples of the scene target (capped to what the GL offers; 0 = off).
         precision: the scene target's storage, one of :data:`PRECISIONS`.
         bloom: draw the scene's :class:`Bloom`.
-        light: ``"soft"`` (terrains with occlusion and soft shadows) or ``"plain"``.
+        light: ``"soft"`` — terrains and regions light as they are set to (soft by default:
+            occlusion, soft shadows, sky light) — or ``"plain"``: every one lit plainly
+            (ambient + diffuse, no horizon pass), whatever it asks.
     """
 
     name: str

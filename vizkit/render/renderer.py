@@ -21,6 +21,7 @@ Picking (:mod:`vizkit.render.picking`) has its own id buffer and is not affected
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import moderngl
@@ -119,8 +120,10 @@ class Renderer:
 
     def draw_layers(self, scene: Scene, framebuffer: moderngl.Framebuffer, view: ViewState,
                     layers: list[Layer], *, srgb: bool) -> None:
-        """The sky, then ``layers`` in order, into ``framebuffer`` (linear light)."""
+        """The sky, then ``layers`` in order, into ``framebuffer`` (linear light). Layers see
+        the renderer's quality in ``view.quality`` (what the preset asks of them)."""
         ctx = self.gpu.ctx
+        view = dataclasses.replace(view, quality=self.quality)
         with ctx.scope(framebuffer, enable_only=moderngl.NOTHING), srgb_writes(ctx, srgb):
             framebuffer.viewport = (0, 0, *view.viewport)
             self.post.sky(framebuffer, view, scene_sky(scene))
