@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 SWEET_SPOT_ELEVATION = 35.0   # degrees above the front spring line: the sweet spot's centre
 #: (lowest, highest elevation, half width), degrees: what the framing fills
 SWEET_SPOT = (20.0, 50.0, 40.0)
-FRAMED_SPAN = 80.0            # degrees up the dome the footprint spans at most …
+FRAMED_SPAN = 70.0            # degrees up the dome the footprint spans at most (0°–70°) …
 FRAMED_HALF_WIDTH = 75.0      # … and either side of the front
 FRAMINGS = ("auto", "gaze", "camera")
 EASE = 0.04                   # width of the smooth minimum, share of the distance to the content
@@ -100,9 +100,13 @@ def flip(holds, low: float, high: float, rounds: int = 40) -> float:
 
 
 def dome_framing(camera: Camera, bounds: tuple[np.ndarray, np.ndarray] | None, spec: DomeSpec,
-                 *, framing: str = "auto", level: bool = False,
-                 roll: bool = False) -> tuple[Camera, float]:
+                 *, framing: str = "auto", level: bool = False, roll: bool = False,
+                 points: np.ndarray | None = None) -> tuple[Camera, float]:
     """The dome's viewer and gaze for a scene camera and the scene's bounds (world metres).
+
+    ``points`` (``(N, 3)``, the scene's ``ground_points()``): where the data stands; when
+    given, the footprint is their box and they are what is centred and measured — the shape
+    of a diagonal country, not its box's empty corners.
 
     ``framing``: ``"auto"`` — turn, move and gaze as the module says; ``"gaze"`` — only the
     gaze; ``"camera"`` — none (the look direction ``tilt`` above the spring line: straight
@@ -119,6 +123,10 @@ def dome_framing(camera: Camera, bounds: tuple[np.ndarray, np.ndarray] | None, s
         return camera, spec.gaze_elevation
     lo, hi = (np.asarray(b, float) for b in bounds)
     corners = np.array([[x, y, lo[2]] for x in (lo[0], hi[0]) for y in (lo[1], hi[1])])
+    if points is not None and len(points) >= 3:
+        corners = np.asarray(points, float)
+        lo = np.array([*corners[:, :2].min(axis=0), corners[:, 2].min()])
+        hi = np.array([*corners[:, :2].max(axis=0), corners[:, 2].max()])
     eye = np.asarray(camera.position, float)
     basis = viewer_basis(camera, level=level, roll=roll)
     low, high, left, far_right = footprint_extent(eye, corners, *basis)

@@ -163,9 +163,22 @@ class Scene:
             return None
         return (np.min([b[0] for b in boxes], axis=0), np.max([b[1] for b in boxes], axis=0))
 
+    def ground_points(self) -> np.ndarray | None:
+        """Where the layers' data stands on the ground (``Layer.ground_points``), or None
+        when no layer says (frame the bounds instead)."""
+        parts = [p for p in (layer.ground_points() for layer in self.layers) if p is not None]
+        return np.concatenate(parts) if parts else None
+
     def frame_all(self, *, azimuth: float = 0.0, elevation: float = 40.0,
-                  margin: float = 1.1) -> None:
-        """Point the orbit at the layers' bounding box and back off until it fits."""
+                  margin: float | None = None, aspect: float = 16 / 9) -> None:
+        """Point the orbit at the layers' bounding box and back off until it fits.
+
+        ``margin`` given: the distance at which the box's bounding sphere fits the vertical
+        field of view, times ``margin``. ``None`` (default): the nearest distance at which the
+        box's eight corners all land inside a view of ``aspect`` (width / height), with 6 %
+        to spare on every side — a long, thin country fills the frame instead of a circle
+        around it.
+        """
         box = self.bounds()
         if box is None:
             return
@@ -176,8 +189,28 @@ class Scene:
             self.orbit = Orbit()
         self.orbit.target = (float(centre[0]), float(centre[1]), float(lo[2]))
         self.orbit.azimuth, self.orbit.elevation = azimuth, elevation
-        self.orbit.distance = margin * radius / math.sin(math.radians(self.camera.fov_y) / 2)
         self.orbit.scene_radius = radius
+        sphere = radius / math.sin(math.radians(self.camera.fov_y) / 2)
+        if margin is not None:
+            self.orbit.distance = margin * sphere
+            return
+        corners = np.array([[x, y, z, 1.0] for x in (lo[0], hi[0]) for y in (lo[1], hi[1])
+                            for z in (lo[2], hi[2])])
+
+        def fits(distance: float) -> bool:
+            self.orbit.distance = distance
+            self.orbit.apply(self.camera)
+            clip = corners @ (self.camera.projection_matrix(aspect)
+                              @ self.camera.view_matrix()).T
+            if (clip[:, 3] <= 0).any():
+                return False
+            return bool((np.abs(clip[:, :2] / clip[:, 3:]) <= 0.94).all())
+
+        near, far = 0.05 * sphere, 1.5 * sphere   # the sphere's fit always holds the box
+        for _ in range(40):
+            middle = 0.5 * (near + far)
+            near, far = (near, middle) if fits(middle) else (middle, far)
+        self.orbit.distance = far
 
     # -- running ---------------------------------------------------------------------------
     def ensure_setup(self) -> None:

@@ -328,6 +328,13 @@ class Flows(Layer):
             "particles": plan.allocated,
         })
 
+    def ground_points(self) -> np.ndarray:
+        """The places the drawn flows connect (every k-th, 4,096 at most)."""
+        cells = self.plan.cells
+        used = np.unique(np.concatenate([cells.origin, cells.destination]))
+        xyz = cells.places.xyz[used]
+        return xyz[:: max(1, len(xyz) // 4096)].astype(np.float64)
+
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         cells, ring = self.plan.cells, self.ring_radius
         xyz = cells.places.xyz

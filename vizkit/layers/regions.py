@@ -204,6 +204,12 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
         level = float(self.level_of(np.array([v]), heights=True)[0])
         return (self.base_height + level * self.max_height) * self.exaggeration
 
+    def ground_points(self) -> np.ndarray:
+        """The prisms' outline vertices at ground level, every k-th (4,096 at most)."""
+        xy = self.mesh.vertices[:, :2].astype(np.float64)
+        xy = xy[:: max(1, len(xy) // 4096)] + np.asarray(self.mesh.origin[:2])
+        return np.column_stack([xy, np.zeros(len(xy))])
+
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = self.mesh.bounds
         top = (self.base_height + self.max_height) * self.exaggeration

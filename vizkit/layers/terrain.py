@@ -399,6 +399,20 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
         h, w = self.grid_shape
         return (row, col) if 0 <= row < h and 0 <= col < w else None
 
+    def ground_points(self) -> np.ndarray:
+        """Centres of the drawn cells at ground level, every k-th (4,096 at most)."""
+        cached = self.__dict__.get("_ground_points")
+        if cached is not None and cached[0] is self._layout:
+            return cached[1]
+        rows, cols = np.nonzero(self._layout.footprint())
+        step = max(1, len(rows) // 4096)
+        cx, cy = self.cell_size
+        points = np.column_stack([self.extent[0] + (cols[::step] + 0.5) * cx,
+                                  self.extent[1] + (rows[::step] + 0.5) * cy,
+                                  np.zeros(len(rows[::step]))])
+        self.__dict__["_ground_points"] = (self._layout, points)
+        return points
+
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """The footprint's box, from the ground to the peak (for ``Scene.frame_all``)."""
         x0, y0, x1, y1 = self.footprint_extent()

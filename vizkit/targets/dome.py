@@ -192,8 +192,9 @@ class DomeRenderer:
     # -- drawing ---------------------------------------------------------------------------
     def viewer(self, scene: Scene) -> tuple[Camera, float]:
         """The dome's viewer and gaze for ``scene`` as it stands (see ``framing``)."""
+        points = scene.ground_points() if hasattr(scene, "ground_points") else None
         return dome_framing(scene.camera, scene.bounds(), self.spec, framing=self.framing,
-                            level=self.level, roll=self.roll)
+                            level=self.level, roll=self.roll, points=points)
 
     def face_views(self, camera: Camera, frame: FrameState,
                    gaze: float | None = None) -> list[tuple[int, int, ViewState]]:
