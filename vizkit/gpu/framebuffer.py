@@ -133,10 +133,12 @@ class SceneTarget:
         """8-bit sRGB storage: draw with :func:`srgb_writes`."""
         return self.precision == "u1"
 
-    def resolve(self) -> None:
-        """Average the samples into :attr:`color` and :attr:`depth` (no-op without MSAA)."""
+    def resolve(self, depth: bool = False) -> None:
+        """Average the samples into :attr:`color`, and into :attr:`depth` when ``depth`` (only
+        fog reads it: a full-screen copy saved otherwise); no-op without MSAA."""
         if self.samples:
-            self.gpu.ctx.copy_framebuffer(self.resolved, self.framebuffer)
+            self.gpu.ctx.copy_framebuffer(self.resolved if depth else self.color_only,
+                                          self.framebuffer)
 
     def release(self) -> None:
         self._group.release()

@@ -141,8 +141,8 @@ class Renderer:
             layers = self.visible_layers(scene)[0]
         target = self.scene_target(view.viewport)
         self.draw_layers(scene, target.framebuffer, view, layers, srgb=target.srgb)
-        target.resolve()
         fog: Fog | None = getattr(scene, "fog", None)
+        target.resolve(depth=fog is not None)
         if fog is not None:
             with srgb_writes(ctx, target.srgb):
                 self.post.fog(target, view, fog, fog.color or scene_sky(scene).horizon)
