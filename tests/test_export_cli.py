@@ -322,7 +322,7 @@ def test_a_full_disk_while_encoding_is_one_clear_line_and_leaves_no_partial_file
 
 @pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full (Linux) to fill a disk")
 def test_a_full_disk_in_a_png_sequence_keeps_the_written_frames_and_resumes(scene, tmp_path):
-    """Frame 2's temporary file is /dev/full; the PNG worker processes write the others."""
+    """Frame 2's temporary file is /dev/full: one line naming it, the other frames stay."""
     pattern = tmp_path / "f_%02d.png"
     (tmp_path / ".f_02.partial.png").symlink_to(FULL)
     result = vizkit("render", scene, "--size", "64x48", "--samples", "0", "--frames", "4",

@@ -7,11 +7,13 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from pathlib import Path
 
 import imageio.v2 as imageio
 import numpy as np
 import pytest
 
+import vizkit.sinks
 from vizkit.demo import exhibit_folder
 from vizkit.export import FrameSource, OutputError, RenderJob, render_to_files
 from vizkit.fisheye import DomeSpec
@@ -110,7 +112,9 @@ def test_png_worker_processes_write_the_bytes_of_the_synchronous_path(flagship, 
 
 
 def test_the_png_sequence_of_render_to_files_resumes_with_worker_processes(flagship, gpu,
-                                                                         tmp_path):
+                                                                         tmp_path, monkeypatch):
+    monkeypatch.setattr(vizkit.sinks, "PROCESS_PIXELS", 0)   # worker processes even for these
+    assert vizkit.sinks.png_processes(4, SIZE) >= 1
     pattern = tmp_path / "f_%02d.png"
     job = RenderJob(size=SIZE, frames=4, fps=30.0, samples=4)
     first = render_to_files(flagship, pattern, job, progress=False, gpu=gpu)
@@ -119,6 +123,23 @@ def test_the_png_sequence_of_render_to_files_resumes_with_worker_processes(flags
     again = render_to_files(flagship, pattern, job, progress=False, gpu=gpu)
     assert (again.skipped, again.rendered) == (3, 1)
     assert {p.name: p.read_bytes() for p in again.paths} == originals
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_full_disk_in_a_png_worker_is_one_line_naming_the_frame(flagship, gpu, tmp_path):
+    """Frame 3's temporary file is /dev/full (a real ENOSPC, in a worker process)."""
+    job = RenderJob(size=SIZE, frames=6, fps=30.0, samples=0)
+    paths = [tmp_path / f"f_{i}.png" for i in range(job.frames)]
+    (tmp_path / ".f_3.partial.png").symlink_to("/dev/full")
+    with FrameSource(flagship, job, gpu) as source:
+        sink = PngSequenceSink(paths, SIZE, processes=2)
+        with pytest.raises(OutputError) as error, sink:
+            source.record(range(job.frames), sink)
+    assert str(error.value) == (f"{paths[3]}: cannot write: the disk is full (no space left "
+                                f"on device)")
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert "f_3.png" not in written and len(written) == sink.written
+    assert {"f_0.png", "f_1.png"} <= set(written)             # frames before it are kept
 
 
 GATED_ENCODER = """#!/bin/sh

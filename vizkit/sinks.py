@@ -35,6 +35,7 @@ from vizkit.image import Image
 from vizkit.output import OutputError, atomic_write
 
 MAX_POOL_BYTES = 1 << 29      # host buffers of one PNG pool: at most 512 MiB (8 frames of 4096²)
+PROCESS_PIXELS = 8_000_000    # pixels to write before starting worker processes pays (~4 × 1080p)
 
 
 class FrameSink(Protocol):
@@ -70,10 +71,11 @@ def available_cpus() -> int:
 
 
 def png_processes(frames: int, size: tuple[int, int]) -> int:
-    """How many PNG writer processes pay off: none for a single frame (written in place), else
-    one per CPU (PNG deflate costs more than a frame of llvmpipe rendering), at most one per
-    frame and as many as :data:`MAX_POOL_BYTES` of buffers allow."""
-    if frames < 2:
+    """How many PNG writer processes pay off: none for fewer than :data:`PROCESS_PIXELS` pixels
+    in all (starting a process costs about as much as deflating 4 frames of 1080p: those are
+    written in place), else one per CPU (deflating a PNG costs more than rendering the frame on
+    llvmpipe), at most one per frame and as many as :data:`MAX_POOL_BYTES` of buffers allow."""
+    if frames < 2 or frames * size[0] * size[1] < PROCESS_PIXELS:
         return 0
     frame_bytes = size[0] * size[1] * 4
     by_memory = max(1, MAX_POOL_BYTES // frame_bytes - 1)
