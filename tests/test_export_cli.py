@@ -369,3 +369,31 @@ def test_an_encoder_that_dies_is_one_clear_line_and_leaves_no_partial_file(scene
     assert errors == (f"vizkit render: {out}: cannot write: the video encoder (ffmpeg) stopped "
                       f"with exit status 134: fake encoder crashed")
     assert list(tmp_path.iterdir()) == []
+
+
+UNGUARDED_SCRIPT = """
+import vizkit.sinks
+from vizkit.export import RenderJob, render_to_files
+
+vizkit.sinks.PROCESS_PIXELS = 0          # PNG worker processes even for these small frames
+print("workers", vizkit.sinks.png_processes(4, (64, 48)))
+report = render_to_files({scene!r}, {out!r}, RenderJob(size=(64, 48), frames=4, samples=0),
+                         progress=False)
+print("rendered", report.rendered)
+"""
+
+
+def test_a_script_without_a_main_guard_can_write_a_sequence_with_png_workers(scene, tmp_path):
+    """The PNG workers are plain subprocesses: they never re-run the caller's script."""
+    script = tmp_path / "render_show.py"
+    out = tmp_path / "f_%02d.png"
+    script.write_text(UNGUARDED_SCRIPT.format(scene=scene, out=str(out)), encoding="utf-8")
+    env = clean_env()
+    env["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("workers ") and int(lines[0].split()[1]) >= 1
+    assert lines[1:] == ["rendered 4"]                     # the script ran once
+    assert sorted(p.name for p in tmp_path.glob("f_*.png")) == [f"f_0{i}.png" for i in range(4)]

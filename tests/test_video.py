@@ -193,7 +193,7 @@ def test_png_writers_that_fall_behind_make_the_recorder_wait(tmp_path):
         sink.submit(0, first)
         held = [sink.acquire(), sink.acquire()]   # the second waits until frame 0 is written
         assert paths[0].exists()
-        stopped = list(sink._pool._processes)     # the (warm, idle) worker
+        stopped = [w.process.pid for w in sink._workers]   # the (warm, idle) worker
         for pid in stopped:
             os.kill(pid, signal.SIGSTOP)
         for index, buffer in zip((1, 2), held, strict=True):

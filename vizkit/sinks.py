@@ -11,23 +11,30 @@ call. Frames are RGBA uint8, **bottom row first** (GL order): flipping is the wr
 :class:`PngSequenceSink` encodes PNGs in **worker processes**, not threads: moderngl holds
 Python's global interpreter lock while it waits for the GPU, which on a software GL is most of a
 frame, so a PNG thread would hardly run (measured: 2.2 s per 1080p PNG next to the render loop,
-0.27 s alone). The pool's buffers live in one shared-memory block, so a frame is never copied
-between processes; each worker writes its frame under a temporary name and renames it
-(:func:`vizkit.output.atomic_write`), which keeps resume exact. The video sink, whose encoder
-is already a process of its own, is :class:`vizkit.video.VideoSink`.
+0.27 s alone). The workers are plain ``python -c`` subprocesses rather than ``multiprocessing``
+ones, so they never re-run the caller's main script (a script calling
+:func:`~vizkit.export.render_to_files` needs no ``if __name__ == "__main__"`` guard) and leave no
+resource tracker behind. They share the pool's buffers through one memory file (``memfd`` on
+Linux), so a frame is never copied between processes; they take ``slot, path`` jobs as JSON
+lines on stdin and answer on stdout, in order. Each writes its frame under a temporary name and
+renames it (:func:`vizkit.output.atomic_write`), which keeps resume exact. The video sink, whose
+encoder is a process of its own already, is :class:`vizkit.video.VideoSink`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
+import json
+import mmap
 import os
-import signal
+import select
+import subprocess
+import sys
+import tempfile
+from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from multiprocessing import shared_memory
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 import numpy as np
 
@@ -36,6 +43,7 @@ from vizkit.output import OutputError, atomic_write
 
 MAX_POOL_BYTES = 1 << 29      # host buffers of one PNG pool: at most 512 MiB (8 frames of 4096²)
 PROCESS_PIXELS = 8_000_000    # pixels to write before starting worker processes pays (~4 × 1080p)
+_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)   # where `import vizkit` finds us
 
 
 class FrameSink(Protocol):
@@ -73,13 +81,44 @@ def available_cpus() -> int:
 def png_processes(frames: int, size: tuple[int, int]) -> int:
     """How many PNG writer processes pay off: none for fewer than :data:`PROCESS_PIXELS` pixels
     in all (starting a process costs about as much as deflating 4 frames of 1080p: those are
-    written in place), else one per CPU (deflating a PNG costs more than rendering the frame on
-    llvmpipe), at most one per frame and as many as :data:`MAX_POOL_BYTES` of buffers allow."""
+    written in place), else one per CPU (deflating a 1080p PNG costs about what rendering the
+    frame does on llvmpipe; on 2 shared cores two workers beat one), at most one per frame and
+    as many as :data:`MAX_POOL_BYTES` of buffers allow."""
     if frames < 2 or frames * size[0] * size[1] < PROCESS_PIXELS:
         return 0
     frame_bytes = size[0] * size[1] * 4
     by_memory = max(1, MAX_POOL_BYTES // frame_bytes - 1)
     return max(1, min(available_cpus(), frames, by_memory))
+
+
+class _Worker:
+    """One PNG writer process and the jobs it was sent, oldest first."""
+
+    def __init__(self, command: list[str], env: dict[str, str], memory_fd: int):
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=self.log, bufsize=0, env=env,
+                                        pass_fds=(memory_fd,), start_new_session=True)
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.stdin: IO[bytes] = self.process.stdin
+        self.fd = self.process.stdout.fileno()
+        self.jobs: deque[tuple[int, int]] = deque()      # (slot, frame index)
+        self.unread = b""
+        self.alive = True
+
+    def last_words(self) -> str:
+        self.log.seek(0)
+        lines = [line.strip() for line in self.log.read()[-2048:].decode(
+            "utf-8", "replace").splitlines() if line.strip()]
+        return lines[-1] if lines else ""
+
+    def close(self) -> None:
+        """End of jobs: the worker finishes the ones it has and exits."""
+        with contextlib.suppress(OSError):
+            self.stdin.close()
+        self.process.wait()
+        self.process.stdout.close()  # type: ignore[union-attr]
+        self.log.close()
 
 
 class PngSequenceSink:
@@ -97,25 +136,47 @@ class PngSequenceSink:
         self.size = (int(size[0]), int(size[1]))
         self.written = 0
         self.processes = max(0, int(processes))
-        shape = (self.size[1], self.size[0], 4)
-        frame_bytes = int(np.prod(shape))
-        count = self.processes + 1
-        self._memory: shared_memory.SharedMemory | None = None
-        self._pool: ProcessPoolExecutor | None = None
-        if self.processes:
-            self._memory = shared_memory.SharedMemory(create=True, size=count * frame_bytes)
-            self._buffers = [np.ndarray(shape, np.uint8, self._memory.buf, k * frame_bytes)
-                             for k in range(count)]
-            self._pool = ProcessPoolExecutor(
-                self.processes, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_attach, initargs=(self._memory.name, shape))
-        else:
-            self._buffers = [np.empty(shape, np.uint8)]
-        self._slot_of = {id(buffer): k for k, buffer in enumerate(self._buffers)}
-        self._free = list(range(count))[::-1]
-        self._busy: dict[Future[None], tuple[int, int]] = {}
-        self._error: BaseException | None = None
+        self._shape = (self.size[1], self.size[0], 4)
+        self._frame_bytes = int(np.prod(self._shape))
+        self._workers: list[_Worker] = []
+        self._memory: mmap.mmap | None = None
+        self._memory_fd = -1
+        self._error: OutputError | None = None
         self._open = True
+        if self.processes:
+            try:
+                self._start_workers(self.processes + 1)
+            except BaseException:
+                self._shut_down()
+                raise
+        else:
+            self._buffers = [np.empty(self._shape, np.uint8)]
+        self._slot_of = {id(buffer): k for k, buffer in enumerate(self._buffers)}
+        self._free = list(range(len(self._buffers)))[::-1]
+
+    def _start_workers(self, count: int) -> None:
+        size = count * self._frame_bytes
+        if hasattr(os, "memfd_create"):
+            self._memory_fd = os.memfd_create("vizkit-frames")
+        else:  # not Linux: an unlinked temporary file
+            handle, name = tempfile.mkstemp(prefix="vizkit-frames-")
+            os.unlink(name)
+            self._memory_fd = handle
+        try:
+            os.posix_fallocate(self._memory_fd, 0, size)   # reserve now: no SIGBUS later
+        except (AttributeError, OSError):
+            os.ftruncate(self._memory_fd, size)
+        self._memory = mmap.mmap(self._memory_fd, size)
+        self._buffers = [np.ndarray(self._shape, np.uint8, self._memory, k * self._frame_bytes)
+                         for k in range(count)]
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            [_PACKAGE_ROOT, *filter(None, [env.get("PYTHONPATH")])])
+        command = [sys.executable, "-c", "from vizkit.sinks import serve_png_writer; "
+                   "serve_png_writer()", str(self._memory_fd), str(count),
+                   str(self._shape[0]), str(self._shape[1])]
+        self._workers = [_Worker(command, env, self._memory_fd)
+                         for _ in range(self.processes)]
 
     def acquire(self) -> np.ndarray:
         self._raise_if_failed()
@@ -126,76 +187,103 @@ class PngSequenceSink:
 
     def submit(self, index: int, pixels: np.ndarray) -> None:
         slot = self._slot_of[id(pixels)]
-        del pixels   # no frame of a traceback may keep a view of the shared block alive
-        if self._pool is None:
+        del pixels   # no frame of a traceback may keep a view of the shared memory alive
+        if not self._workers:
             try:
                 _save(self._buffers[slot], self.paths[index])
                 self.written += 1
             finally:
                 self._free.append(slot)
             return
-        future = self._pool.submit(_write_slot, slot, str(self.paths[index]))
-        self._busy[future] = (slot, index)
+        alive = [w for w in self._workers if w.alive]
+        if not alive:
+            self._free.append(slot)
+            self._raise_if_failed()
+            raise OutputError(f"{self.paths[index]}: cannot write: no PNG writer is running")
+        worker = min(alive, key=lambda w: len(w.jobs))
+        worker.jobs.append((slot, index))
+        try:
+            worker.stdin.write(json.dumps([slot, str(self.paths[index])]).encode() + b"\n")
+        except OSError:      # it has exited: its output says why
+            self._read(worker)
         self._collect(block=False)
+        self._raise_if_failed()
 
     def close(self) -> None:
         """Wait for every frame; raise the first writer error (after the others finished)."""
         try:
-            while self._busy:
+            while any(w.jobs for w in self._workers):
                 self._collect(block=True)
             self._raise_if_failed()
         finally:
-            self._shut_down(cancel=False)
+            self._shut_down()
 
     def abort(self) -> None:
-        """Drop frames not yet started, let the ones being written finish, release the pool."""
-        if self._pool is not None:
-            for future in self._busy:
-                future.cancel()
-        self._shut_down(cancel=True)
+        """Send no more frames; the workers finish the few they hold (at most the pool's
+        buffers, each written whole) and exit."""
+        self._shut_down()
 
     def _collect(self, *, block: bool) -> None:
-        """Return the buffers of finished writes to the pool; keep the first error."""
-        if not self._busy:
+        """Take the workers' answers: buffers go back to the pool, the first error is kept."""
+        busy = [w for w in self._workers if w.jobs]
+        if not busy:
             return
-        done, _ = wait(list(self._busy), timeout=None if block else 0,
-                       return_when=FIRST_COMPLETED)
-        for future in done:
-            slot, index = self._busy.pop(future)
+        ready, _, _ = select.select([w.fd for w in busy], [], [], None if block else 0)
+        for worker in busy:
+            if worker.fd in ready:
+                self._read(worker)
+
+    def _read(self, worker: _Worker) -> None:
+        data = os.read(worker.fd, 1 << 16)
+        if not data:                        # the worker has exited with jobs in hand
+            worker.alive = False
+            code = worker.process.wait()
+            why = worker.last_words()
+            for slot, index in worker.jobs:
+                self._free.append(slot)
+                self._fail(OutputError(f"{self.paths[index]}: cannot write: the PNG writer "
+                                       f"process stopped (exit status {code})"
+                                       + (f": {why}" if why else "")))
+            worker.jobs.clear()
+            return
+        worker.unread += data
+        while b"\n" in worker.unread:
+            line, worker.unread = worker.unread.split(b"\n", 1)
+            slot, error = json.loads(line)
+            done_slot, _ = worker.jobs.popleft()      # answers come in the order jobs went
+            assert done_slot == slot
             self._free.append(slot)
-            if future.cancelled():
-                continue
-            error = future.exception()
             if error is None:
                 self.written += 1
-            elif self._error is None:
-                self._error = error if isinstance(error, OutputError) else OutputError(
-                    f"{self.paths[index]}: cannot write: the PNG writer failed "
-                    f"({type(error).__name__}: {error})")
+            else:
+                self._fail(OutputError(error))
+
+    def _fail(self, error: OutputError) -> None:
+        if self._error is None:
+            self._error = error
 
     def _raise_if_failed(self) -> None:
         if self._error is None:
             return
-        while self._busy:      # let frames in flight land, so `written` is what is on disk
-            self._collect(block=True)
+        while any(w.jobs for w in self._workers):   # frames in flight land: `written` is
+            self._collect(block=True)                # what is on disk
         raise self._error
 
-    def _shut_down(self, *, cancel: bool) -> None:
+    def _shut_down(self) -> None:
         if not self._open:
             return
         self._open = False
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=cancel)
-            for future in list(self._busy):
-                if future.done() and not future.cancelled() and future.exception() is None:
-                    self.written += 1
-            self._busy.clear()
-        self._buffers.clear()
-        self._slot_of.clear()
+        for worker in self._workers:
+            worker.close()
+        self._workers.clear()
+        self._buffers = []
+        self._slot_of = {}
         if self._memory is not None:
-            self._memory.unlink()
-            with contextlib.suppress(BufferError):  # a view still alive: unmapped at exit
+            with contextlib.suppress(BufferError):   # a view still alive: unmapped when freed
                 self._memory.close()
+        if self._memory_fd >= 0:
+            os.close(self._memory_fd)
+            self._memory_fd = -1
 
     def __enter__(self) -> PngSequenceSink:
         return self
@@ -214,22 +302,26 @@ def _save(pixels: np.ndarray, path: Path) -> None:
         Image(pixels[::-1]).save(partial)
 
 
-# -- in the worker processes ---------------------------------------------------------------
-_MEMORY: shared_memory.SharedMemory | None = None
-_SHAPE: tuple[int, int, int] = (0, 0, 0)
-
-
-def _attach(name: str, shape: tuple[int, int, int]) -> None:
-    global _MEMORY, _SHAPE
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent decides; a frame ends whole
-    _MEMORY, _SHAPE = shared_memory.SharedMemory(name=name), shape
-
-
-def _write_slot(slot: int, path: str) -> None:
-    assert _MEMORY is not None
-    frame_bytes = int(np.prod(_SHAPE))
-    pixels = np.ndarray(_SHAPE, np.uint8, _MEMORY.buf, slot * frame_bytes)
-    try:
-        _save(pixels, Path(path))
-    finally:
-        del pixels            # no view may outlive the task (the block is closed at exit)
+def serve_png_writer() -> None:
+    """A PNG writer process (started by :class:`PngSequenceSink`): arguments are the memory
+    file's descriptor, the pool's buffer count, frame height and width; each stdin line
+    ``[slot, path]`` is answered on stdout with ``[slot, null]`` or ``[slot, "error line"]``."""
+    fd, count, height, width = (int(arg) for arg in sys.argv[1:5])
+    shape = (height, width, 4)
+    frame_bytes = height * width * 4
+    memory = mmap.mmap(fd, count * frame_bytes)
+    answers = sys.stdout.buffer
+    for line in sys.stdin.buffer:
+        slot, path = json.loads(line)
+        pixels = np.ndarray(shape, np.uint8, memory, slot * frame_bytes)
+        error: str | None = None
+        try:
+            _save(pixels, Path(path))
+        except OutputError as exc:
+            error = str(exc)
+        except Exception as exc:  # one line back to the parent, whatever went wrong
+            error = f"{path}: cannot write: the PNG writer failed ({type(exc).__name__}: {exc})"
+        finally:
+            del pixels
+        answers.write(json.dumps([slot, error]).encode() + b"\n")
+        answers.flush()
