@@ -304,3 +304,21 @@ def test_each_frame_is_collected_after_the_next_one_was_drawn(flagship, gpu):
         source.record(range(job.frames), sink, on_frame=lambda i: order.append(f"hand {i}"))
     assert order[:4] == ["draw 0", "draw 1", "hand 0", "draw 2"]
     assert order[-2:] == ["hand 4", "hand 5"]
+
+
+def test_a_png_writer_that_dies_is_one_line_naming_the_frame(tmp_path):
+    paths = [tmp_path / f"f_{i}.png" for i in range(3)]
+    sink = PngSequenceSink(paths, (32, 24), processes=1)
+    try:
+        worker = sink._workers[0].process
+        worker.kill()
+        worker.wait()
+        buffer = sink.acquire()
+        with pytest.raises(OutputError) as error:
+            sink.submit(1, buffer)
+            sink.close()
+    finally:
+        sink.abort()
+    assert str(error.value) == (f"{paths[1]}: cannot write: the PNG writer process stopped "
+                                f"(exit status -9)")
+    assert list(tmp_path.iterdir()) == []
