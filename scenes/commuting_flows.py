@@ -90,6 +90,15 @@ class CommutingScene(vizkit.Scene):
             size_px=(1.6, 3.0), intensity=0.45, ring_light=0.12, trip_seconds=6.0, arc_height=0.14,
             bend=0.1, ring_radius=6_000, show_arcs=True, arc_alpha=0.08,
             ground=self.ground, altitude=300))
+        table = vd.read_csv(assets.path("uppsala_towns.csv"), codes=["kommun"])
+        x, y = vd.project(table["lon"], table["lat"])
+        towns_named = self.add(vizkit.Labels(
+            list(table["town"]), list(zip(x, y, [900.0] * len(x), strict=True)), size="small",
+            provenance=table.attrs.get("provenance")))
+        self.add(vizkit.Caption(self.tr("title"), anchor="top-left", size="title"))
+        self.add(vizkit.ColorKey([(MODE_COLORS[mode], self.tr(mode)) for mode in MODE_COLORS],
+                                 title=self.tr("modes")))
+        self.add(vizkit.Attribution([self.ground, self.flows, towns_named]))
         self.frame_all(azimuth=-15, elevation=48, margin=0.55)
         low, high = self.flows.bounds()
         self.orbit.target = ((low[0] + high[0]) / 2, (low[1] + high[1]) / 2 - 6_000, 0.0)

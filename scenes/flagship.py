@@ -6,10 +6,14 @@ amber by car, blue by public transport, green by bike. The credits in the corner
 dataset, its licence and that the grid and the trips are **modelled data** (see
 assets/README.md); the municipality codes, names and town coordinates are real. Squares with
 fewer than 5 residents are hatched and fewer than 5 trips an hour on one arc are pooled into
-"other destinations" (disclosure control), as the credits say.
+"other destinations" (disclosure control), as the credits and the legend say.
+
+Words on screen come from ``flagship.strings.toml`` (Swedish and English; ``l`` or the language
+button switches); town names float over the towns; a tap on the terrain opens an info card.
 """
 # vizkit-test: compare
 
+import numpy as np
 from commuting_flows import hourly_trips, towns  # the same protected trips as that scene
 
 import vizkit
@@ -42,25 +46,44 @@ class Flagship(vizkit.Scene):
             size_px=(1.5, 2.8), intensity=0.16, trip_seconds=5.0, arc_height=0.16,
             bend=0.12, ring_radius=2_500, show_arcs=True, arc_alpha=0.05,
             ground=self.terrain, altitude=400))
-        self.add(vizkit.Caption(self.title, anchor="top-left", size_px=22))
-        self.clock_caption = self.add(vizkit.Caption(self.clock_text(0.0), anchor="top-right",
-                                                     size_px=20))
-        self.add(vizkit.Attribution([self.terrain, self.flows]))
+        named = self.add(self.town_labels(assets))
+        self.add(vizkit.Caption(self.tr("title"), anchor="top-left", size="title"))
+        self.clock = self.add(vizkit.TimeScrubber(
+            YEARS[0], YEARS[-1], label=self.clock_text, ticks=YEARS,
+            tick_label=lambda year, language: str(int(year))))
+        self.add(vizkit.LanguageButton(self.words.languages))
+        self.add(vizkit.Legend(self.terrain, title=self.tr("population"),
+                               units=self.tr("per_km2")))
+        self.add(vizkit.ColorKey([(MODE_COLORS[mode], self.tr(mode)) for mode in MODE_COLORS],
+                                 title=self.tr("modes")))
+        self.add(vizkit.Attribution([self.terrain, self.flows, named]))
+        self.add(vizkit.InfoCard([self.terrain], labels={self.terrain.name: self.tr("population")},
+                                 units={self.terrain.name: self.tr("per_km2")}))
+        self.add(vizkit.Narration(loop=len(YEARS) * SECONDS_PER_YEAR)
+                 .cue(0.5, 4.5, self.tr("grow")).cue(4.5, 11.0, self.tr("morning")))
         self.frame_all(azimuth=-20, elevation=42, margin=0.62)
         self.tour = vizkit.Timeline(easing="sine", loop=True)
         self.tour.key(0, azimuth=-20, elevation=42).key(24, azimuth=10, elevation=34)
         self.tour.key(48, azimuth=-20, elevation=42)
 
-    def clock_text(self, t: float) -> str:
-        hour = (START_HOUR + HOURS_PER_SECOND * t) % 24
-        year = YEARS[0] + (t / SECONDS_PER_YEAR) % len(YEARS)
-        quarter = int(hour * 4) / 4
-        return f"{int(year)}   {int(quarter):02d}:{int(quarter % 1 * 60):02d}"
+    def town_labels(self, assets):
+        """The eight towns' names over their places, biggest town first when they crowd."""
+        table = vd.read_csv(assets.path("uppsala_towns.csv"), codes=["kommun"])
+        x, y = vd.project(table["lon"], table["lat"])
+        ground = self.terrain.heights_at(x, y, step=len(YEARS) - 1)
+        return vizkit.Labels(list(table["town"]), np.column_stack([x, y, ground + 1_500]),
+                             priority=ground, size="small",
+                             provenance=table.attrs.get("provenance"))
+
+    def clock_text(self, year: float, language) -> str:
+        """The read-out of the time scrubber: the year and the time of day (per language)."""
+        return f"{int(year)}   {language.hours(int(self.hour * 4) / 4)}"
 
     def update(self, frame):
         self.terrain.time_index = (frame.t / SECONDS_PER_YEAR) % (len(YEARS) - 1)
-        self.flows.time_bin = (START_HOUR + HOURS_PER_SECOND * frame.t) % 24
-        self.clock_caption.set_text(self.clock_text(frame.t))  # re-uploads once per quarter
+        self.hour = (START_HOUR + HOURS_PER_SECOND * frame.t) % 24
+        self.flows.time_bin = self.hour
+        self.clock.value = float(self.terrain.time_label())
         self.tour.apply(self.orbit, frame.t)
 
 

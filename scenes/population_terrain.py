@@ -63,6 +63,10 @@ class PopulationTerrain(vizkit.Scene):
                                      ymin + (rows + 0.5) * size)
         terrain.mark_no_data(~inside)
         self.terrain = self.add(terrain)
+        self.add(vizkit.Caption(self.tr("title"), anchor="top-left", size="title"))
+        self.add(vizkit.Legend(self.terrain, title=self.tr("population"),
+                               units=self.tr("per_km2")))
+        self.add(vizkit.Attribution([self.terrain]))
         self.frame_all(azimuth=-20, elevation=36, margin=0.72)
         self.tour = vizkit.Timeline(easing="smooth")
         self.tour.key(0, azimuth=-20, elevation=36).key(self.duration, azimuth=25, elevation=30)

@@ -48,8 +48,10 @@ def installed(tmp_path_factory) -> Path:
                     ).stdout.strip())
     # the dependencies: this venv's site-packages, as a plain path (its .pth hooks stay off)
     (site / "test_dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    # --ignore-installed: when the test venv holds a (non-editable) vizkit, pip would see it
+    # through that path line and call the wheel "already satisfied"
     run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-         "--no-index", "-q", str(wheel)])
+         "--no-index", "--ignore-installed", "-q", str(wheel)])
     return venv / "bin"
 
 

@@ -423,12 +423,12 @@ sys.modules["vizkit"] = root
 
 import vizkit.camera, vizkit.demo, vizkit.exhibit, vizkit.matrices, vizkit.output
 import vizkit.comfort, vizkit.fisheye
-from vizkit.cli import _checked_settings, build_parser
+from vizkit.cli import build_parser, checked_settings
 
 for argv in (["render", sys.argv[2], "--out", "x.png", "--tilt", "45"],
              ["run", sys.argv[2], "--dome", "--aperture", "300"]):
-    print(_checked_settings(build_parser().parse_args(argv), argv[0]))
-print(_checked_settings(build_parser().parse_args(["render", sys.argv[2], "--out", "x.png"]),
+    print(checked_settings(build_parser().parse_args(argv), argv[0]))
+print(checked_settings(build_parser().parse_args(["render", sys.argv[2], "--out", "x.png"]),
                         "render"))
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in BLOCKED)
 print("GL modules:", loaded)

@@ -98,10 +98,7 @@ def test_unknown_and_misspelt_keys_name_the_closest_valid_one(tmp_path, toml, me
 
 
 @pytest.mark.parametrize(("toml", "field"), [
-    ('languages = ["sv", "en"]\n', "languages"),
     ('[input]\nidle_seconds = 90\n', "input.idle_seconds"),
-    ('[input]\nsources = ["mouse", "touch"]\n', "input.sources"),
-    ('[input]\nsources = ["tuio:0.0.0.0:3333"]\n', "input.sources"),
 ])
 def test_fields_that_do_nothing_yet_are_refused_not_ignored(tmp_path, toml, field):
     folder = exhibit(tmp_path, 'scene = "scene.py"\n' + toml)
@@ -110,6 +107,27 @@ def test_fields_that_do_nothing_yet_are_refused_not_ignored(tmp_path, toml, fiel
     message = str(info.value)
     assert message.startswith(f"{folder / 'exhibit.toml'}: field '{field}' = ")
     assert "not supported yet" in message and "\n" not in message
+
+
+def test_input_sources_mouse_touch_and_tuio_are_accepted_in_full_form(tmp_path):
+    folder = exhibit(tmp_path, 'scene = "scene.py"\n[input]\n'
+                               'sources = ["mouse", "touch", "tuio:3333", "tuio:0.0.0.0:3334"]\n')
+    assert ExhibitConfig.load(folder).input_sources == (
+        "mouse", "touch", "tuio:127.0.0.1:3333", "tuio:0.0.0.0:3334")
+
+
+@pytest.mark.parametrize(("sources", "message"), [
+    ('["tuio:99999"]', "field 'input.sources' = 'tuio:99999': expected \"tuio:PORT\""),
+    ('["tuio:host:"]', "field 'input.sources' = 'tuio:host:'"),
+    ('["tuio:0"]', "expected a TUIO port from 1 to 65535"),
+    ('["tuio:3333", "tuio:127.0.0.1:3333"]', "'tuio:127.0.0.1:3333': expected each source once"),
+    ('["pen"]', "field 'input.sources' = 'pen': expected one of"),
+])
+def test_bad_input_sources_name_the_value(tmp_path, sources, message):
+    folder = exhibit(tmp_path, f'scene = "scene.py"\n[input]\nsources = {sources}\n')
+    with pytest.raises(ExhibitError) as info:
+        ExhibitConfig.load(folder)
+    assert message in str(info.value) and "\n" not in str(info.value)
 
 
 # The documented limits (README, docs/dome.md): value just inside and just outside each.

@@ -35,14 +35,15 @@ TIERS: list[tuple[str, tuple[str, ...]]] = [
     ("view", ("matrices", "camera", "view", "timeline", "fisheye", "comfort")),
     ("data", ("data.*",)),
     ("privacy", ("privacy.*",)),
-    ("quality", ("quality", "exhibit")),
+    ("text", ("text.*",)),
     ("input", ("input.*",)),
+    ("quality", ("quality", "exhibit")),
     ("gpu", ("gpu.*", "shaders.*")),
     ("layers", ("layers.*",)),
     ("render", ("render.*",)),
     ("targets", ("targets.*",)),
     ("scene", ("scene",)),
-    ("app", ("vizkit", "__main__", "cli", "runtime", "script", "export", "recording", "farm",
+    ("app", ("vizkit", "__main__", "cli.*", "runtime", "script", "export", "recording", "farm",
              "demo", "testing")),
 ]
 GL_FREE_BELOW = "gpu"  # every tier under this one is GL-free

@@ -29,11 +29,28 @@ if TYPE_CHECKING:
     from vizkit.colormap import Colormap
     from vizkit.events import HANDLED, KeyEvent, PointerEvent, ScrollEvent
     from vizkit.image import Image
-    from vizkit.layers import Attribution, Caption, ColorScale, Flows, Regions, Terrain
+    from vizkit.layers import (
+        Attribution,
+        BaseMap,
+        Caption,
+        ColorKey,
+        ColorScale,
+        Flows,
+        InfoCard,
+        Labels,
+        LanguageButton,
+        Legend,
+        Narration,
+        OperatorMessage,
+        Regions,
+        Terrain,
+        TimeScrubber,
+    )
     from vizkit.layers.base import Layer, PickRecord
     from vizkit.render.picking import pick
     from vizkit.runtime import run
     from vizkit.scene import Scene
+    from vizkit.text.i18n import Msg
     from vizkit.timeline import Timeline, tween
 
 __version__ = "0.1.0"
@@ -42,16 +59,25 @@ __all__ = [
     "HANDLED",
     "Assets",
     "Attribution",
+    "BaseMap",
     "Camera",
     "Caption",
     "Clock",
+    "ColorKey",
     "ColorScale",
     "Colormap",
     "Flows",
     "FrameState",
     "Image",
+    "InfoCard",
     "KeyEvent",
+    "Labels",
+    "LanguageButton",
     "Layer",
+    "Legend",
+    "Msg",
+    "Narration",
+    "OperatorMessage",
     "Orbit",
     "PickRecord",
     "PointerEvent",
@@ -59,6 +85,7 @@ __all__ = [
     "Scene",
     "ScrollEvent",
     "Terrain",
+    "TimeScrubber",
     "Timeline",
     "pick",
     "run",
@@ -80,11 +107,21 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     "Layer": "vizkit.layers.base",
     "PickRecord": "vizkit.layers.base",
     "Attribution": "vizkit.layers",  # the layers package knows which module holds each layer
+    "BaseMap": "vizkit.layers",
     "Caption": "vizkit.layers",
     "ColorScale": "vizkit.layers",
     "Flows": "vizkit.layers",
     "Regions": "vizkit.layers",
     "Terrain": "vizkit.layers",
+    "Legend": "vizkit.layers",
+    "ColorKey": "vizkit.layers",
+    "InfoCard": "vizkit.layers",
+    "LanguageButton": "vizkit.layers",
+    "Narration": "vizkit.layers",
+    "OperatorMessage": "vizkit.layers",
+    "TimeScrubber": "vizkit.layers",
+    "Labels": "vizkit.layers",
+    "Msg": "vizkit.text.i18n",
     "pick": "vizkit.render.picking",
     "run": "vizkit.runtime",
     "Scene": "vizkit.scene",

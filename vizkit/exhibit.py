@@ -6,6 +6,8 @@ An exhibit is what a museum installs: a folder with ``exhibit.toml`` and its dat
     scene = "../../scenes/flagship.py"     # relative to this folder
     display = "fullscreen"                 # window | fullscreen | dome
     size = [1920, 1080]                    # window / flat frame size in pixels
+    languages = ["sv", "en"]               # on-screen languages (the scene's string table)
+    language = "sv"                        # shown first (default: the first of languages)
 
     [dome]                                 # the dome it is shown on (display = "dome", --dome)
     size = 4096                            # domemaster pixels, 1024..8192 (default 4096)
@@ -14,18 +16,18 @@ An exhibit is what a museum installs: a folder with ``exhibit.toml`` and its dat
     gaze = 35                              # degrees above the front spring line (default: tilt)
 
     [input]
-    sources = ["mouse"]                    # only "mouse" so far
+    sources = ["mouse", "tuio:3333"]       # "mouse", "touch" (Linux multi-touch devices),
+                                           # "tuio:[HOST:]PORT" (TUIO 1.1 over UDP)
 
     [privacy]
     min_count = 5                          # threshold rule: values below it are not shown
 
 Every field is checked when the folder is loaded; a mistake names the file, the field and the
 value, an unknown or misspelt key names the closest valid one, and a field vizkit does not
-implement yet (``languages``, ``input.idle_seconds``, touch and TUIO ``input.sources``) is
-refused as "not supported yet" rather than accepted and ignored. The dome ranges are those of
-the command line (:data:`vizkit.fisheye.DOME_RANGES`). ``vizkit render`` and ``vizkit
-run`` use these settings unless a command-line flag overrides them; the scene reads them as
-``scene.exhibit`` (``None`` outside an exhibit).
+implement yet (``input.idle_seconds``) is refused as "not supported yet" rather than accepted
+and ignored. The dome ranges are those of the command line (:data:`vizkit.fisheye.DOME_RANGES`).
+``vizkit render`` and ``vizkit run`` use these settings unless a command-line flag overrides
+them; the scene reads them as ``scene.exhibit`` (``None`` outside an exhibit).
 """
 
 from __future__ import annotations
@@ -37,22 +39,22 @@ from pathlib import Path
 from typing import Any
 
 from vizkit.fisheye import DOME_RANGES, DomeSpec
+from vizkit.text.i18n import StringsError, check_code
 
 MANIFEST = "exhibit.toml"
 DISPLAYS = ("window", "fullscreen", "dome")
-INPUTS = ("mouse",)
-LATER_INPUTS = ("touch", "tuio")     # named in messages: they are coming, not misspelt
+INPUTS = ("mouse", "touch", "tuio:[HOST:]PORT")
 
 # Every key exhibit.toml may hold, per table ("" is the top level).
 KEYS: dict[str, tuple[str, ...]] = {
-    "": ("title", "scene", "display", "size", "dome", "input", "privacy", "languages"),
+    "": ("title", "scene", "display", "size", "dome", "input", "privacy", "languages",
+         "language"),
     "dome": tuple(DOME_RANGES),
     "input": ("sources", "idle_seconds"),
     "privacy": ("min_count",),
 }
 # Keys that are known but not implemented yet: refused with what they will do.
 NOT_SUPPORTED_YET = {
-    "languages": "on-screen text in several languages",
     "input.idle_seconds": "returning to the attract loop after idle time",
 }
 
@@ -72,8 +74,12 @@ class ExhibitConfig:
         display: ``window``, ``fullscreen`` or ``dome``.
         size: window / flat frame size in pixels.
         dome: the dome the exhibit is shown on (used by ``display = "dome"`` and ``--dome``).
-        input_sources: where input comes from (only ``("mouse",)`` so far).
+        input_sources: where input comes from: ``"mouse"``, ``"touch"`` (the machine's
+            multi-touch devices) and ``"tuio:HOST:PORT"`` (a TUIO 1.1 listener; the host is
+            127.0.0.1 unless given), as checked strings.
         min_count: the disclosure threshold of the scene's policy.
+        languages: the on-screen languages, each in the scene's string table (None: the
+            table's own); language: the one shown first (None: the first of ``languages``).
     """
 
     folder: Path
@@ -84,6 +90,8 @@ class ExhibitConfig:
     dome: DomeSpec = field(default_factory=DomeSpec)
     input_sources: tuple[str, ...] = ("mouse",)
     min_count: int = 5
+    languages: tuple[str, ...] | None = None
+    language: str | None = None
 
     @classmethod
     def load(cls, folder: str | Path) -> ExhibitConfig:
@@ -104,19 +112,62 @@ class ExhibitConfig:
             top.fail("size", size, "two whole numbers from 1 to 16384, e.g. [1920, 1080]")
         dome = _Table(manifest, top.get("dome", dict, {}), "dome")
         inputs = _Table(manifest, top.get("input", dict, {}), "input")
-        sources = tuple(inputs.get("sources", list, ["mouse"]))
-        for source in sources:
-            kind = source.split(":")[0] if isinstance(source, str) else None
-            if kind in LATER_INPUTS:
-                inputs.not_supported("sources", source, f"{kind} input; only \"mouse\" works "
-                                                        f"in this version")
-            if kind not in INPUTS:
-                inputs.fail("sources", source, f"one of {INPUTS}")
+        sources = _input_sources(inputs)
         privacy = _Table(manifest, top.get("privacy", dict, {}), "privacy")
+        languages, language = _languages(top)
         return cls(folder=folder, scene=folder / scene, title=top.get("title", str, ""),
                    display=display, size=(size[0], size[1]), dome=_dome_spec(dome),
                    input_sources=sources,
-                   min_count=int(privacy.number("min_count", 5, 1, 1_000, whole=True)))
+                   min_count=int(privacy.number("min_count", 5, 1, 1_000, whole=True)),
+                   languages=languages, language=language)
+
+
+def _languages(top: _Table) -> tuple[tuple[str, ...] | None, str | None]:
+    """``languages`` (codes Babel knows, no repeats) and ``language`` (one of them)."""
+    raw = top.get("languages", list, None)
+    languages = None
+    if raw is not None:
+        if not raw or len(set(map(str, raw))) != len(raw):
+            top.fail("languages", raw, "a list of different language codes, e.g. [\"sv\", \"en\"]")
+        for code in raw:
+            try:
+                check_code(code)
+            except StringsError:
+                top.fail("languages", code, "a language code like \"sv\" or \"en_GB\"")
+        languages = tuple(raw)
+    language = top.get("language", str, None)
+    if language is not None and language not in (languages or (language,)):
+        top.fail("language", language, f"one of languages {list(languages or ())}")
+    if language is not None and languages is None:
+        try:
+            check_code(language)
+        except StringsError:
+            top.fail("language", language, "a language code like \"sv\" or \"en_GB\"")
+    return languages, language
+
+
+def _input_sources(table: _Table) -> tuple[str, ...]:
+    """``[input] sources``, checked: each a known kind, TUIO addresses valid and not twice.
+    A TUIO source is given back in full form, ``tuio:HOST:PORT``."""
+    from vizkit.input.listener import parse_tuio_address
+
+    checked: list[str] = []
+    for source in table.get("sources", list, ["mouse"]):
+        if isinstance(source, str) and source.startswith("tuio:"):
+            try:
+                host, port = parse_tuio_address(source)
+            except ValueError:
+                table.fail("sources", source, "\"tuio:PORT\" or \"tuio:HOST:PORT\" with PORT "
+                                              "1–65535, e.g. \"tuio:3333\"")
+            if port == 0:
+                table.fail("sources", source, "a TUIO port from 1 to 65535")
+            source = f"tuio:{host}:{port}"
+        elif source not in ("mouse", "touch"):
+            table.fail("sources", source, f"one of {INPUTS}")
+        if source in checked:
+            table.fail("sources", source, "each source once")
+        checked.append(source)
+    return tuple(checked)
 
 
 def _dome_spec(table: _Table) -> DomeSpec:

@@ -51,6 +51,7 @@ class RenderJob:
         samples: MSAA samples (0 = off).
         dome: render domemaster frames of this format instead of flat ones.
         hud: draw HUD layers (``False`` is ``--no-hud``).
+        language: the on-screen language (``--lang``; None: the scene's or exhibit's first).
     """
 
     size: tuple[int, int] = (1280, 720)
@@ -60,6 +61,7 @@ class RenderJob:
     samples: int = 4
     dome: DomeSpec | None = None
     hud: bool = True
+    language: str | None = None
 
     @property
     def frame_size(self) -> tuple[int, int]:
@@ -99,6 +101,8 @@ class FrameSource:
         self.scene = target.create()
         if not job.hud:
             self.scene.hud_visible = False
+        if job.language is not None:
+            self.scene.set_language(job.language)
         self.clock = Clock(job.fps, job.start)
         self._ring: PixelPackRing | None = None
         if gpu is not None:

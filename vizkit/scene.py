@@ -10,6 +10,13 @@ A scene script subclasses :class:`Scene`::
         def on_key(self, event):            # input handlers (optional)
             ...
 
+Input: the live loop (:mod:`vizkit.targets.live`) dispatches every contact of the mouse, OS touch
+and TUIO to ``on_pointer_down/drag/up/cancel``, every recognised gesture to ``on_gesture``, and
+what a tap picked to ``on_pick``; a handler that returns ``vizkit.HANDLED`` stops the default.
+The defaults (:mod:`vizkit.input.interaction`): gestures and the wheel orbit, pan and zoom
+within limits through :attr:`Scene.navigator`; a visitor who moves the camera takes it over
+from a scripted tour, which returns after ``tour_handover.resume_seconds``.
+
 ``update`` must derive what it changes from ``frame.t`` (not accumulate), so frame *t* is the same
 picture in a window, a video and a test. The runner calls ``setup`` once, then ``update`` before
 each frame; :meth:`snapshot` does both for a single ``t`` and returns an :class:`Image`.
@@ -27,14 +34,21 @@ from vizkit.assets import Assets
 from vizkit.camera import Camera, Orbit
 from vizkit.clock import FrameState
 from vizkit.events import HANDLED, KeyEvent, PointerEvent, ScrollEvent
+from vizkit.input.interaction import HandoverSettings, Interaction
+from vizkit.input.navigation import NavigationSettings, OrbitNavigator
 from vizkit.layers.base import Layer
-from vizkit.view import ViewState
+from vizkit.view import Viewing, ViewState
 
 if TYPE_CHECKING:
     from vizkit.exhibit import ExhibitConfig
     from vizkit.image import Image
+    from vizkit.input.gestures import Gesture
+    from vizkit.layers.base import PickRecord
+    from vizkit.layers.hud import HudHit
     from vizkit.privacy import Policy
     from vizkit.targets.offscreen import OffscreenRenderer
+    from vizkit.text.i18n import Msg
+    from vizkit.text.scene_words import SceneWords
 
 L = TypeVar("L", bound=Layer)
 
@@ -48,6 +62,16 @@ class Scene:
         fps: default frame rate for recordings.
         duration: default length in seconds of a recording (``None`` = one frame).
         hud_visible: draw HUD layers (captions, legends, attribution); ``--no-hud`` clears it.
+        navigation: limits and gains of the default camera interaction
+            (:class:`~vizkit.input.navigation.NavigationSettings`).
+        tour_handover: when a scripted camera returns after a visitor let go
+            (:class:`~vizkit.input.interaction.HandoverSettings`).
+        default_language: the language shown first (``"sv"``), unless the exhibit or
+            ``--lang`` says otherwise; ``None``: the first the scene speaks.
+        strings_file: the scene's string table, relative to its script (``None``:
+            ``<script>.strings.toml``). See docs/text.md.
+        view_height_deg: visual angle the view's height spans for the audience of a flat
+            display (30° for a screen at arm's length and a bit); text sizes follow it.
     """
 
     title: str = ""
@@ -55,6 +79,11 @@ class Scene:
     fps: float = 30.0
     duration: float | None = None
     hud_visible: bool = True
+    navigation: NavigationSettings = NavigationSettings()
+    tour_handover: HandoverSettings = HandoverSettings()
+    default_language: str | None = None
+    strings_file: str | None = None
+    view_height_deg: float = 30.0
 
     def __init__(self, assets: Assets | None = None):
         self.assets = assets or Assets.for_script(None)
@@ -64,6 +93,9 @@ class Scene:
         self.exhibit: ExhibitConfig | None = None  # set when run from an exhibit folder
         self._is_set_up = False
         self._offscreen: OffscreenRenderer | None = None
+        self.interaction = Interaction(self.navigation, self.tour_handover)
+        self._words: SceneWords | None = None
+        self._wanted_language: str | None = None
 
     # -- hooks for scripts -----------------------------------------------------------------
     def setup(self, assets: Assets) -> None:
@@ -75,6 +107,16 @@ class Scene:
     def on_pointer_down(self, event: PointerEvent) -> bool | None: ...
     def on_pointer_up(self, event: PointerEvent) -> bool | None: ...
     def on_pointer_drag(self, event: PointerEvent) -> bool | None: ...
+
+    def on_pointer_cancel(self, event: PointerEvent) -> bool | None:
+        """A contact vanished without lifting (its TUIO sender went silent, the window lost
+        the pointer): undo what its ``on_pointer_down`` started. No default."""
+
+    def on_gesture(self, gesture: Gesture) -> bool | None:
+        """A recognised gesture (tap, double tap, long press, drag, pinch, rotate, pan; see
+        :mod:`vizkit.input.gestures`). The default moves the camera within limits; a tap that
+        is not handled here is picked and handed to :meth:`on_pick`."""
+
     def on_scroll(self, event: ScrollEvent) -> bool | None: ...
     def on_key(self, event: KeyEvent) -> bool | None: ...
 
@@ -134,11 +176,15 @@ class Scene:
             self.setup(self.assets)
 
     def advance(self, frame: FrameState) -> None:
-        """Run ``setup`` if needed, then ``update(frame)``, then place the camera."""
+        """Run ``setup`` if needed, then ``update(frame)``, then place the camera (where a
+        visitor put it, while the hand-over rule says so)."""
         self.ensure_setup()
+        before = self.interaction.before_update(self.orbit)
         self.update(frame)
         for layer in self.layers:
             layer.set_time(frame.t)
+        self.interaction.after_update(self.orbit, before)
+        self._apply_language()
         if self.orbit is not None:
             self.orbit.apply(self.camera)
 
@@ -148,7 +194,8 @@ class Scene:
         return ViewState(view=self.camera.view_matrix(),
                          projection=self.camera.projection_matrix(size[0] / size[1]),
                          eye=self.camera.position, viewport=size, frame=frame,
-                         pass_name=pass_name)
+                         pass_name=pass_name,
+                         viewing=Viewing.flat(size[1], self.view_height_deg))
 
     def dispatch(self, handler: str, event: Any) -> bool:
         """Call a script's handler; unless it returns ``HANDLED``, run the default action."""
@@ -158,17 +205,125 @@ class Scene:
         default: Callable[[Any], bool] | None = getattr(self, f"_default_{handler}", None)
         return bool(default(event)) if default else False
 
-    def _default_on_pointer_drag(self, event: PointerEvent) -> bool:
-        if self.orbit is not None:
-            self.orbit.drag(event.dx, event.dy)
+    # -- default interaction --------------------------------------------------------------
+    @property
+    def navigator(self) -> OrbitNavigator | None:
+        """The navigator that moves :attr:`orbit` for gestures and the wheel, within the limits
+        of :attr:`navigation` around the layers' bounds (``None`` without an orbit). The eye
+        stays above every layer that has ``heights_at(x, y)`` (terrains)."""
+        orbit = self.orbit
+        if orbit is None:
+            return None
+        box = self.bounds()
+        if box is not None:
+            lo, hi = box
+            centre = (float(lo[0] + hi[0]) / 2, float(lo[1] + hi[1]) / 2, float(lo[2]))
+            radius = orbit.scene_radius or float(np.linalg.norm(hi - lo)) / 2 or 1.0
+        else:
+            centre = tuple(float(v) for v in orbit.target)  # type: ignore[assignment]
+            radius = orbit.scene_radius or max(orbit.distance, 1e-3)
+        grounds = [layer for layer in self.layers if callable(getattr(layer, "heights_at", None))]
+        return self.interaction.attach(
+            orbit, radius=radius, centre=centre, fov_y=self.camera.fov_y,
+            ground_height=self._ground_height(grounds) if grounds else None)
+
+    @staticmethod
+    def _ground_height(grounds: list[Layer]) -> Callable[[float, float], float]:
+        def height(x: float, y: float) -> float:
+            return max(float(np.asarray(layer.heights_at([x], [y])).reshape(-1)[0])  # type: ignore[attr-defined]
+                       for layer in grounds)
+        return height
+
+    def _default_on_gesture(self, gesture: Gesture) -> bool:
+        navigator = self.navigator
+        return navigator is not None and self.interaction.gesture(gesture,
+                                                                  navigator) is not None
+    # -- words on screen (docs/text.md) -------------------------------------------------------
+    @property
+    def words(self) -> SceneWords:
+        """The scene's languages and string table (loaded on first use)."""
+        if self._words is None:
+            from vizkit.text.scene_words import words_for
+
+            exhibit = self.exhibit
+            spoken = getattr(exhibit, "languages", None) if exhibit is not None else None
+            first = self._wanted_language or (getattr(exhibit, "language", None)
+                                              if exhibit is not None else None)
+            where = str(exhibit.folder / "exhibit.toml") if exhibit is not None else "scene"
+            self._words = words_for(type(self), self.strings_file, spoken,
+                                    first or self.default_language, where)
+        return self._words
+
+    @property
+    def language(self) -> str:
+        """The code of the language shown (``"sv"``, ``"en"``)."""
+        return self.words.current.code
+
+    def set_language(self, code: str) -> None:
+        """Show every string in language ``code`` from the next frame on (one of the scene's
+        languages; anything else is an error naming the languages it speaks)."""
+        if self._words is None:
+            self._wanted_language = code
+        self.words.set(code)
+        self._apply_language()
+
+    def next_language(self) -> str:
+        """Switch to the next language the scene speaks; returns its code."""
+        language = self.words.next()
+        self._apply_language()
+        return language.code
+
+    def tr(self, key: str, **params: object) -> Msg:
+        """A message of the scene's string table, shown in the language in use (switching the
+        language changes it on screen): ``vizkit.Caption(self.tr("title"))``."""
+        return self.words.message(key, **params)
+
+    def _apply_language(self) -> None:
+        language = self.words.current
+        for layer in self.layers:
+            if getattr(layer, "language", language) is not language and hasattr(
+                    layer, "set_language"):
+                layer.set_language(language)  # type: ignore[attr-defined]
+
+    def hud_at(self, x: float, y: float, size: tuple[int, int]) -> HudHit | None:
+        """The HUD widget region under pixel ``(x, y)`` (y down) of a ``size`` view, or None
+        over the scene: how input routes a tap to the scrubber or the language button before
+        it becomes a pick."""
+        from vizkit.layers.hud import hud_at
+
+        if not self.hud_visible:
+            return None
+        return hud_at(self.layers, x, y, size, Viewing.flat(size[1], self.view_height_deg))
+
+    def on_pick(self, record: PickRecord | None) -> bool | None:
+        """A tap or click picked ``record`` (None: it hit nothing). The default opens the
+        scene's info card on the record and closes it on a tap elsewhere; override to do more
+        (return ``vizkit.HANDLED`` to skip the default)."""
+
+    def _default_on_pick(self, record: PickRecord | None) -> bool:
+        from vizkit.layers.hud_widgets import InfoCard
+
+        cards = [layer for layer in self.layers if isinstance(layer, InfoCard)]
+        for card in cards:
+            if record is None or not card.layer_of(record):
+                card.close()
+            else:
+                card.open(record)
+        return bool(cards)
+
+    def _default_on_key(self, event: KeyEvent) -> bool:
+        if event.key == "l" and len(self.words.languages) > 1:  # the language key
+            self.next_language()
             return True
         return False
 
     def _default_on_scroll(self, event: ScrollEvent) -> bool:
-        if self.orbit is not None:
-            self.orbit.zoom(event.steps)
-            return True
-        return False
+        navigator = self.navigator
+        if navigator is None:
+            return False
+        self.interaction.wheel(event.steps, navigator, source=getattr(event, "source", "mouse"),
+                               per_step=self.orbit.zoom_per_scroll)  # type: ignore[union-attr]
+        return True
 
     # -- convenience -----------------------------------------------------------------------
     def snapshot(self, t: float = 0.0, size: tuple[int, int] = (960, 540),

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     )
     from vizkit.data.join import JoinReport, join_regions
     from vizkit.data.jsonstat import read_jsonstat
+    from vizkit.data.land import land_geometry, land_mask
     from vizkit.data.levels import region_level, select_level
     from vizkit.data.provenance import Provenance, attach, get_provenance
     from vizkit.data.pxjson import read_px_json
@@ -57,6 +58,8 @@ __all__ = [
     "grid_points",
     "inspire_id",
     "join_regions",
+    "land_geometry",
+    "land_mask",
     "parse_inspire_id",
     "parse_ssbid",
     "project",
@@ -96,6 +99,8 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     "ssbid": "vizkit.data.grid",
     "JoinReport": "vizkit.data.join",
     "join_regions": "vizkit.data.join",
+    "land_geometry": "vizkit.data.land",
+    "land_mask": "vizkit.data.land",
     "read_jsonstat": "vizkit.data.jsonstat",
     "region_level": "vizkit.data.levels",
     "select_level": "vizkit.data.levels",

@@ -44,6 +44,10 @@ refuses it with a message that points to :func:`vizkit.data.read_px_json`.
 This module stays whole (a little over 400 lines) on purpose: it reads one format, and the
 published variants, the status forms and the cube arithmetic all share its cell-index helpers
 (``_cells``) and error context; split, each part would import the others' internals.
+
+The module stays whole (about 460 lines): it is one format's reader — datasets, collections and
+bundles, dense and sparse values and statuses, the publishers' variants — whose helpers share one
+parsing context for their error messages; split up, the format would be scattered over files.
 """
 
 from __future__ import annotations

@@ -20,7 +20,12 @@
 - :mod:`~vizkit.input.eventlog` — the ``--log-events`` JSON-lines records.
 - :mod:`~vizkit.input.tuio_sim` — scripted gestures sent as real TUIO bundles.
 
-See ``docs/input.md`` for the whole picture and how the window and runner wire it in.
+- :mod:`~vizkit.input.interaction` — a scene's default camera interaction and the hand-over
+  between a scripted tour and a visitor.
+- :mod:`~vizkit.input.evdev_touch` — Linux multi-touch (protocol B) from evdev devices.
+
+See ``docs/input.md`` for the whole picture and how the live loop
+(:mod:`vizkit.targets.live`) wires it in.
 """
 
 from vizkit.input.eventlog import EventLog

@@ -88,7 +88,7 @@ class CameraIntent:
 
     Attributes:
         kind: ``"orbit"``, ``"pan"``, ``"zoom"`` or ``"turn"`` (azimuth from a rotate).
-        t: seconds; group: the gesture group that owns the camera.
+        t: seconds; group: the gesture group that owns the camera (-1: the mouse wheel).
         azimuth, elevation: degrees added (orbit, turn).
         pan: metres the target moved, world (x east, y north).
         zoom: factor the distance was divided by (> 1: closer).
@@ -177,6 +177,24 @@ class OrbitNavigator:
             return self._zoom(gesture)
         return self._turn(gesture)
 
+    @property
+    def busy(self) -> bool:
+        """Whether a visitor holds the camera or it is still easing back inside the limits."""
+        return self.owner is not None or self._settle is not None
+
+    def wheel(self, steps: float, t: float, *, per_step: float = 1.1) -> CameraIntent:
+        """A mouse wheel: ``steps`` notches closer (negative: farther), ``per_step`` each.
+
+        Within the same soft distance limits as a pinch: past one a notch moves ``rubber`` as
+        far, and the camera eases back inside from ``t`` on (unless a gesture holds it).
+        """
+        steps = min(max(float(steps), -100.0), 100.0)  # a wild wheel event must not zero it
+        intent = self._zoom_by(per_step ** steps, t, self.owner if self.owner is not None
+                               else -1)
+        if self.owner is None:
+            self._settle = (t, self.orbit.distance, self._target_xy())
+        return intent
+
     def update(self, now: float) -> bool:
         """Ease back inside the soft limits after release; ``True`` while still easing."""
         if self._settle is None:
@@ -214,17 +232,20 @@ class OrbitNavigator:
         return CameraIntent("turn", g.t, g.group, azimuth=degrees)
 
     def _zoom(self, g: Gesture) -> CameraIntent:
+        return self._zoom_by(g.scale, g.t, g.group)
+
+    def _zoom_by(self, scale: float, t: float, group: int) -> CameraIntent:
         s = self.settings
         lo, hi = self.distance_limits
         before = self.orbit.distance
-        log_step = -math.log(g.scale) if g.scale > 0 else 0.0  # spreading: closer
+        log_step = -math.log(scale) if scale > 0 else 0.0  # spreading: closer
         wanted = before * math.exp(log_step)
         if (wanted > hi and log_step > 0) or (wanted < lo and log_step < 0):
             wanted = before * math.exp(log_step * s.rubber)
         wanted = min(hi * (1 + s.max_overshoot), max(lo * (1 - s.max_overshoot), wanted))
         self.orbit.distance = wanted
         self._keep_above_ground()
-        return CameraIntent("zoom", g.t, g.group, zoom=before / self.orbit.distance)
+        return CameraIntent("zoom", t, group, zoom=before / self.orbit.distance)
 
     def _pan(self, g: Gesture) -> CameraIntent:
         s = self.settings

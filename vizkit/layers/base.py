@@ -53,12 +53,13 @@ class Layer:
     """Base class of drawables. Subclasses implement :meth:`upload` and :meth:`draw`.
 
     Attributes:
-        draw_order: opaque layers (0) draw before blended ones (1, e.g. additive particles).
+        draw_order: opaque layers (0) draw before blended ones (1, e.g. additive particles);
+            the base map (0.5) draws between them, beneath the data by depth.
         is_hud: on-screen text and legends; left out when ``scene.hud_visible`` is false
             (``vizkit render --no-hud``) and placed at the dome's sweet spot by dome targets.
     """
 
-    draw_order: int = 0
+    draw_order: float = 0
     is_hud: bool = False
 
     def __init__(self, *, name: str | None = None, visible: bool = True,

@@ -5,7 +5,8 @@
 it to metres; the DataFrame ``read_geojson`` returns; or a mapping ``code → rings`` in metres —
 and returns codes and polygons. :func:`build_prism_mesh` triangulates the caps once with
 mapbox_earcut (holes and multipolygons included) and builds the walls, one quad per ring edge
-with a flat outward normal, vectorised over all rings.
+with a flat outward normal, vectorised over all rings. The caps' triangulation,
+:func:`triangulate_caps`, is also the base map's land fill (:mod:`vizkit.layers.linework`).
 """
 
 from __future__ import annotations
@@ -43,12 +44,34 @@ class PrismMesh:
         self.bounds = bounds
 
 
-def build_prism_mesh(polygons: list[tuple[int, list[Ring]]], owner: str = "Regions"
-                     ) -> PrismMesh:
-    """Triangulate caps and build walls for ``(region row, [exterior, hole, …])`` polygons.
+class CapTriangles:
+    """Flat caps of polygons, triangulated with mapbox_earcut (holes cut out).
 
-    Rings may be closed (first point repeated) or open. One earcut call per polygon; everything
-    else (walls, normals, orientation) is vectorised over all rings at once.
+    Attributes:
+        rings: every ring kept, open (first point not repeated), ``(N, 2) float64`` metres,
+            polygon after polygon, each polygon's exterior first.
+        ring_region: region row of each ring.
+        ring_hole: whether each ring is a hole.
+        indices: ``(3 × triangles,) int64`` into the concatenation of :attr:`rings`.
+    """
+
+    def __init__(self, rings: list[Ring], ring_region: list[int], ring_hole: list[bool],
+                 indices: npt.NDArray[np.int64]):
+        self.rings, self.ring_region, self.ring_hole = rings, ring_region, ring_hole
+        self.indices = indices
+
+    @property
+    def points(self) -> npt.NDArray[np.float64]:
+        """``(N, 2)`` all ring points in order (what :attr:`indices` index)."""
+        return np.concatenate(self.rings) if self.rings else np.zeros((0, 2))
+
+
+def triangulate_caps(polygons: list[tuple[int, list[Ring]]], owner: str = "Regions"
+                     ) -> CapTriangles:
+    """Triangulate ``(region row, [exterior, hole, …])`` polygons: one earcut call each.
+
+    Rings may be closed (first point repeated) or open; degenerate holes (under 3 points) are
+    dropped; an exterior under 3 points or a non-finite coordinate is an error naming the row.
     """
     rings: list[Ring] = []
     ring_region: list[int] = []
@@ -78,6 +101,20 @@ def build_prism_mesh(polygons: list[tuple[int, list[Ring]]], owner: str = "Regio
         rings.extend(clean)
         ring_region.extend([region] * len(clean))
         ring_hole.extend([False] + [True] * (len(clean) - 1))
+    indices = np.concatenate(cap_tris) if cap_tris else np.zeros(0, np.int64)
+    return CapTriangles(rings, ring_region, ring_hole, indices)
+
+
+def build_prism_mesh(polygons: list[tuple[int, list[Ring]]], owner: str = "Regions"
+                     ) -> PrismMesh:
+    """Triangulate caps and build walls for ``(region row, [exterior, hole, …])`` polygons.
+
+    Rings may be closed (first point repeated) or open. One earcut call per polygon
+    (:func:`triangulate_caps`); everything else (walls, normals, orientation) is vectorised
+    over all rings at once.
+    """
+    caps = triangulate_caps(polygons, owner)
+    rings, ring_region, ring_hole = caps.rings, caps.ring_region, caps.ring_hole
     if not rings:
         raise ValueError(f"{owner}: no polygons to draw")
     xy = np.concatenate(rings)
@@ -114,7 +151,7 @@ def build_prism_mesh(polygons: list[tuple[int, list[Ring]]], owner: str = "Regio
     region = np.concatenate([region_of, np.repeat(region_of, 4)]).astype(np.uint32)
     base = len(xy) + 4 * idx
     wall_tris = np.stack([base, base + 1, base + 2, base, base + 2, base + 3], axis=1)
-    indices = np.concatenate([*cap_tris, wall_tris.ravel()]).astype(np.uint32)
+    indices = np.concatenate([caps.indices, wall_tris.ravel()]).astype(np.uint32)
     return PrismMesh(origin, vertices, region, indices, (lo, hi))
 
 
@@ -203,4 +240,5 @@ def _rings(coords: Any, where: str) -> list[Ring]:
     return out
 
 
-__all__ = ["PrismMesh", "Ring", "build_prism_mesh", "read_region_geometry", "region_code"]
+__all__ = ["CapTriangles", "PrismMesh", "Ring", "build_prism_mesh", "read_region_geometry",
+           "region_code", "triangulate_caps"]

@@ -1,214 +1,212 @@
 """On-screen text: captions and the data attribution every exhibit shows.
 
-Text is rasterised once with Pillow (a TTF you name, else DejaVu Sans, else Pillow's font) into a
-texture and drawn as a screen-space panel — a HUD layer (``is_hud``), so ``--no-hud`` leaves it
-out of recordings and dome targets can move it to the front sweet spot. Sizes are in pixels of a
-720-pixel-high view and scale with the viewport, so a 4K render reads like a 720p one.
+Both are HUD layers (:mod:`vizkit.layers.hud`): sized in visual angle and rasterised for the
+target they land on, translated when the scene's language changes, left out by ``--no-hud``,
+moved to the front sweet spot on a dome. Text may be plain (shown as it is) or a
+:class:`~vizkit.text.i18n.Msg` from the scene's string table (``self.tr("title")``).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from collections.abc import Hashable, Iterable, Sequence
+from typing import Any
 
-import moderngl
-import numpy as np
-import numpy.typing as npt
-from PIL import Image as PILImage
-from PIL import ImageDraw, ImageFont
-
-from vizkit.gpu import GpuContext, ResourceGroup
 from vizkit.layers.base import Layer
-from vizkit.view import ViewState
+from vizkit.layers.hud import HudFrame, HudLayer, HudStyle, Panel
+from vizkit.text.i18n import Joined, Msg, Text
+from vizkit.text.sizing import LEGACY_DEG_PER_PX, SIZES
+from vizkit.text.statements import credit_messages, statement_messages
 
-ANCHORS = ("top-left", "top-right", "bottom-left", "bottom-right", "top", "bottom")
-REFERENCE_HEIGHT_PX = 720.0
-
-
-DEFAULT_FONT = "DejaVuSans.ttf"  # Debian: fonts-dejavu-core; covers å, ä, ö, ø, æ and more
-log = logging.getLogger("vizkit.text")
+ALIGNS = ("left", "center", "right")
 
 
-@lru_cache(maxsize=16)
-def _font(size_px: int, font_path: str | None) -> ImageFont.FreeTypeFont:
-    """The named TTF, else DejaVu Sans from the system, else Pillow's bundled font."""
-    if font_path:
-        try:
-            return ImageFont.truetype(font_path, size_px)
-        except OSError:
-            raise ValueError(f"font file not found or unreadable: {font_path}") from None
-    try:
-        return ImageFont.truetype(DEFAULT_FONT, size_px)
-    except OSError:
-        log.warning("%s not found (install fonts-dejavu-core); Pillow's bundled font lacks "
-                    "some letters such as å, ä, ö", DEFAULT_FONT)
-        return ImageFont.load_default(size=size_px)
+def _style(color: Sequence[float] | None, background: Sequence[float] | None,
+           style: HudStyle | None) -> HudStyle:
+    """A style from legacy 0–255 RGBA colours (``color``, ``background``), if given."""
+    base = style or HudStyle()
+    changes: dict[str, Any] = {}
+    if color is not None:
+        changes["text"] = tuple(float(c) / 255 for c in color)
+    if background is not None:
+        changes["backdrop"] = tuple(float(c) / 255 for c in background)
+    if not changes:
+        return base
+    from dataclasses import replace
+
+    return replace(base, **changes)
 
 
-def rasterise(lines: Sequence[str], *, size_px: int = 18, color=(235, 238, 242, 255),
-              background=(0, 0, 0, 150), padding_px: int = 8,
-              font_path: str | None = None) -> npt.NDArray[np.uint8]:
-    """An RGBA image (premultiplied alpha, top row first) of ``lines`` on a backdrop."""
-    font = _font(int(size_px), font_path)
-    line_height = round(size_px * 1.3)
-    widths = [int(np.ceil(font.getlength(line))) for line in lines] or [0]
-    width = max(widths) + 2 * padding_px
-    height = line_height * max(len(lines), 1) + 2 * padding_px
-    canvas = PILImage.new("RGBA", (width, height), tuple(background))
-    draw = ImageDraw.Draw(canvas)
-    for i, line in enumerate(lines):
-        draw.text((padding_px, padding_px + i * line_height), line, font=font, fill=tuple(color))
-    rgba = np.asarray(canvas, dtype=np.float32) / 255.0
-    rgba[..., :3] *= rgba[..., 3:4]  # premultiply: blending is ONE, ONE_MINUS_SRC_ALPHA
-    return np.round(rgba * 255).astype(np.uint8)
-
-
-class Caption(Layer):
-    """A block of text pinned to a corner of the view.
-
-    ``caption.text = "…"`` (or :meth:`set_text`) changes what is on screen: an *attribute*
-    change — the text is rasterised again, lazily, on the next draw, and uploaded once.
+class Caption(HudLayer):
+    """A block of text pinned to the view: a title, a clock, a note.
 
     Args:
-        text: one or more lines (``\\n`` separates lines).
-        anchor: ``top-left``, ``top-right``, ``bottom-left``, ``bottom-right``, ``top``,
-            ``bottom``.
-        size_px: glyph size in pixels at a 720-pixel-high view.
-        margin_px: distance from the view's edges, same units.
-        font_path: a TTF file; by default DejaVu Sans, else Pillow's bundled font.
+        text: one or more lines (``\\n`` separates them); plain text or a ``Msg``.
+        anchor: where it goes (``top-left`` … ``bottom-right``, see :class:`HudLayer`).
+        size: ``"title"``, ``"body"`` or ``"small"`` — a visual angle per display kind
+            (:mod:`vizkit.text.sizing`).
+        size_px: instead of ``size``, the letter size in pixels of a 720-pixel-high screen view
+            (converted to the same visual angle everywhere, never below the minimum).
+        align: ``left``, ``center`` or ``right``; max_width_em: wrap words to this many ems.
+        color, background: 0–255 RGBA of the text and the backdrop (or give ``style``).
+        weight: ``"regular"`` or ``"bold"``.
+        facing, margin_em, style, font_path: see :class:`HudLayer`.
     """
 
-    is_hud = True
-    draw_order = 2
-
-    def __init__(self, text: str, *, anchor: str = "bottom-left", size_px: int = 18,
-                 margin_px: int = 12, color=(235, 238, 242, 255), background=(0, 0, 0, 150),
-                 font_path: str | None = None, name: str | None = None):
-        super().__init__(name=name or "Caption")
-        if anchor not in ANCHORS:
-            raise ValueError(f"{self.name}: anchor must be one of {ANCHORS}, got {anchor!r}")
-        self.anchor = anchor
-        self.margin_px = margin_px
-        self._style = dict(size_px=size_px, color=color, background=background,
-                           font_path=font_path)
-        self._text = self._checked(text)
-        self._image: npt.NDArray[np.uint8] | None = None
-        _font(int(size_px), font_path)  # a missing font file is named now, not at first draw
+    def __init__(self, text: Text, *, anchor: str = "bottom-left", size: str = "body",
+                 size_px: float | None = None, align: str = "left",
+                 max_width_em: float | None = None, color: Sequence[float] | None = None,
+                 background: Sequence[float] | None = None, weight: str = "regular",
+                 facing: int = 0, margin_em: float = 0.8, style: HudStyle | None = None,
+                 font_path: str | None = None, name: str | None = None,
+                 margin_px: float | None = None):
+        scale = 1.0
+        role = size
+        if size_px is not None:
+            role = "body"
+            scale = size_px * LEGACY_DEG_PER_PX / SIZES["screen"].body
+        if margin_px is not None:
+            margin_em = margin_px / 17.0
+        super().__init__(anchor=anchor, facing=facing, margin_em=margin_em, scale=scale,
+                         style=_style(color, background, style), font_path=font_path,
+                         name=name or "Caption")
+        if align not in ALIGNS:
+            raise ValueError(f"{self.name}: align must be one of {ALIGNS}, got {align!r}")
+        if role not in ("title", "body", "small"):
+            raise ValueError(f"{self.name}: size must be 'title', 'body' or 'small', "
+                             f"got {role!r}")
+        self.role, self.align, self.weight = role, align, weight
+        self.max_width_em = max_width_em
+        self._text: Text = self._checked(text)
 
     @property
-    def text(self) -> str:
-        """The caption's text; assigning it changes the picture from the next draw on."""
+    def text(self) -> Text:
+        """The text shown; assigning it changes the picture from the next draw on (laid out
+        again and uploaded once — an *attribute* change)."""
         return self._text
 
     @text.setter
-    def text(self, text: str) -> None:
-        text = self._checked(text)
-        if text != self._text:
-            self._text = text
-            self._image = None       # rasterised again on the next draw
-            self.invalidate()        # and uploaded again
+    def text(self, value: Text) -> None:
+        self._text = self._checked(value)
 
-    def _checked(self, text: object) -> str:
-        if not isinstance(text, str):
-            raise TypeError(f"{self.name}: text must be a str, got {type(text).__name__} "
-                            f"{text!r}")
+    def _checked(self, text: object) -> Text:
+        if not isinstance(text, (str, Msg)):
+            raise TypeError(f"{self.name}: text must be a str or a vizkit.Msg, got "
+                            f"{type(text).__name__} {text!r}")
         return text
 
-    @property
-    def lines(self) -> list[str]:
-        return self.text.splitlines() or [""]
-
-    @property
-    def image(self) -> npt.NDArray[np.uint8]:
-        """The rasterised panel, (H, W, 4) premultiplied RGBA, top row first."""
-        if self._image is None:
-            self._image = rasterise(self.lines, **self._style)
-        return self._image
-
-    def set_text(self, text: str) -> None:
+    def set_text(self, text: Text) -> None:
         """Change the text (the same as assigning :attr:`text`)."""
         self.text = text
 
-    def upload(self, gpu: GpuContext, group: ResourceGroup) -> None:
-        image = self.image
-        h, w = image.shape[:2]
-        self._program = gpu.program("hud/text.vert", "hud/text.frag")
-        self._texture = gpu.texture(group, (w, h), 4, image[::-1])
-        self._vao = gpu.vertex_array(group, self._program, [])
+    @property
+    def lines(self) -> list[str]:
+        return self.language(self._text).splitlines() or [""]
 
-    def rect_px(self, viewport: tuple[int, int]) -> tuple[float, float, float, float]:
-        """(x0, y0, x1, y1) of the panel in pixels from the view's bottom-left corner."""
-        vw, vh = viewport
-        scale = vh / REFERENCE_HEIGHT_PX
-        h, w = self.image.shape[:2]
-        w, h, margin = w * scale, h * scale, self.margin_px * scale
-        x0 = {"left": margin, "right": vw - margin - w}.get(
-            self.anchor.split("-")[-1], (vw - w) / 2)
-        y0 = vh - margin - h if self.anchor.startswith("top") else margin
-        return (x0, y0, x0 + w, y0 + h)
+    def content_key(self) -> Hashable:
+        return (self._text, self.role, self.weight, self.align, self.max_width_em)
 
-    def draw(self, view: ViewState) -> None:
-        if view.pass_name != "color":
-            return
-        vw, vh = view.viewport
-        x0, y0, x1, y1 = self.rect_px(view.viewport)
-        ctx = self._gpu.ctx  # type: ignore[union-attr]
-        ctx.enable(moderngl.BLEND)
-        ctx.disable(moderngl.DEPTH_TEST)
-        ctx.blend_func = moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA
-        self._texture.use(location=0)
-        self._program.set(t_image=0, u_rect=(2 * x0 / vw - 1, 2 * y0 / vh - 1,
-                                             2 * x1 / vw - 1, 2 * y1 / vh - 1))
-        self._vao.render(moderngl.TRIANGLE_STRIP, vertices=4)
-        ctx.blend_func = moderngl.DEFAULT_BLENDING  # blend_func cannot be read back
-        ctx.disable(moderngl.BLEND)
-        ctx.enable(moderngl.DEPTH_TEST)
+    def compose(self, frame: HudFrame) -> Panel | None:
+        shown = frame.language(self._text)
+        if not shown:
+            return None
+        fits = frame.width - 2 * frame.pad - 2 * round(self.margin_em * frame.body_px)
+        max_width = fits if self.max_width_em is None else min(self.max_width_em
+                                                               * frame.body_px, fits)
+        block = frame.text(shown, self.role, weight=self.weight, align=self.align,
+                           max_width=max_width)
+        quads = frame.new_quads()
+        quads.text(block, frame.pad, frame.pad, self.style.text)
+        return Panel(quads, block.width + 2 * frame.pad, block.height + 2 * frame.pad,
+                     texts=list(block.lines))
 
 
 def attribution_lines(provenances: Iterable[object]) -> list[str]:
-    """One credit line per distinct dataset: its citation, or source · licence · date."""
-    lines: list[str] = []
-    for p in provenances:
-        if p is None:
-            continue
-        for method in ("attribution", "citation"):
-            fn = getattr(p, method, None)
-            if callable(fn):
-                line = str(fn())
-                break
-        else:
-            parts = [getattr(p, "source", None), getattr(p, "licence", None),
-                     getattr(p, "updated", None)]
-            line = " · ".join(str(x) for x in parts if x) or str(p)
-        if line not in lines:
-            lines.append(line)
-    return lines
+    """One English credit line per distinct dataset (see :func:`credit_messages`)."""
+    from vizkit.text.i18n import Language
+
+    english = Language("en")
+    return list(dict.fromkeys(english(m) for m in credit_messages(provenances)))
 
 
-class Attribution(Caption):
+def credited_layers(layers: Iterable[Layer]) -> list[Layer]:
+    """The layers whose data an attribution must credit: those with a provenance."""
+    return [layer for layer in layers
+            if not isinstance(layer, HudLayer) and getattr(layer, "provenance", None)]
+
+
+def uncredited(layers: Sequence[Layer]) -> list[Layer]:
+    """Visible data layers with a provenance that no visible :class:`Attribution` credits —
+    an exhibit must show source, licence and date of every dataset it draws."""
+    credits = [layer for layer in layers if isinstance(layer, Attribution) and layer.visible]
+    covered = {id(p) for credit in credits for p in credit.provenances()}
+    return [layer for layer in credited_layers(layers)
+            if layer.visible and id(layer.provenance) not in covered]
+
+
+class Attribution(HudLayer):
     """The data credits of a scene: source, licence and date of every dataset its layers draw,
-    and what disclosure control hid ("Values below 5 are not shown.").
+    and what disclosure control did ("Values below 5 are not shown.") — each said once, in the
+    scene's language (dates formatted for it).
 
-    Built from the layers' ``provenance``; call :meth:`refresh` after adding layers (or let
-    ``Scene.credit()`` do it). Lines are prefixed ``Data:``; add free text with ``extra``.
+    Args:
+        layers: the layers to credit (HUD layers among them are ignored); the list is read at
+            every draw, so layers added to it later are credited too.
+        extra: more lines (plain text or ``Msg``).
+
+    It is placed before every other HUD panel (``draw_order`` 2) and wraps to the view's
+    width, so a crowded view (a dome's HUD panel) never pushes the credits out; if they are
+    taller than the view itself they are still drawn (``always_shown``).
     """
 
-    def __init__(self, layers: Iterable[Layer], *, extra: Sequence[str] = (),
-                 anchor: str = "bottom-right", size_px: int = 14, **kw):
-        self._extra = list(extra)
-        super().__init__(self._compose(layers), anchor=anchor, size_px=size_px,
-                         name="Attribution", **kw)
+    draw_order = 2
+    always_shown = True
 
-    def _compose(self, layers: Iterable[Layer]) -> str:
-        layers = [layer for layer in layers if not isinstance(layer, Caption)]
-        credits = attribution_lines(layer.provenance for layer in layers)
-        lines = [c if c.lower().startswith(("data", "source")) else f"Data: {c}"
-                 for c in credits]
-        statements = dict.fromkeys(s for layer in layers
-                                   if (s := getattr(layer, "privacy_statement", "")))
-        lines += list(statements) + self._extra
-        return "\n".join(lines or ["Data: source not stated"])
+    def __init__(self, layers: Iterable[Layer], *, extra: Sequence[Text] = (),
+                 anchor: str = "bottom-right", size: str = "small", facing: int = 0,
+                 margin_em: float = 0.8, style: HudStyle | None = None,
+                 font_path: str | None = None, size_px: float | None = None, **_legacy: Any):
+        scale = 1.0 if size_px is None else size_px * LEGACY_DEG_PER_PX / SIZES["screen"].small
+        super().__init__(anchor=anchor, facing=facing, margin_em=margin_em, scale=scale,
+                         style=style, font_path=font_path, name="Attribution")
+        self.layers = list(layers)
+        self.extra = list(extra)
+        self.role = size
 
     def refresh(self, layers: Iterable[Layer]) -> None:
-        self.set_text(self._compose(layers))
+        """Credit ``layers`` instead."""
+        self.layers = list(layers)
+
+    def provenances(self) -> list[Any]:
+        """Every dataset the credited layers draw (a base map may draw several)."""
+        return [p for layer in credited_layers(self.layers)
+                for p in getattr(layer, "provenances", (layer.provenance,))]
+
+    def messages(self) -> list[Text]:
+        """The credit lines: one per dataset, then each disclosure sentence once."""
+        lines: list[Text] = []
+        for credit in credit_messages(self.provenances()):
+            lines.append(credit)
+        statements: dict[Hashable, Text] = {}
+        for layer in self.layers:
+            if isinstance(layer, HudLayer):
+                continue
+            for message in statement_messages(getattr(layer, "privacy_statement", "") or ""):
+                statements.setdefault(message, message)
+        lines += list(statements.values()) + self.extra
+        return lines or [Msg("vizkit.credit.none")]
+
+    @property
+    def text(self) -> str:
+        """The credits as shown now (in the current language)."""
+        return self.language(Joined(self.messages(), "\n"))
+
+    def content_key(self) -> Hashable:
+        return tuple(self.messages())
+
+    def compose(self, frame: HudFrame) -> Panel | None:
+        fits = frame.width - 2 * frame.pad - 2 * round(self.margin_em * frame.body_px)
+        block = frame.text(Joined(self.messages(), "\n"), self.role, max_width=fits)
+        quads = frame.new_quads()
+        quads.text(block, frame.pad, frame.pad, self.style.text)
+        return Panel(quads, block.width + 2 * frame.pad, block.height + 2 * frame.pad,
+                     texts=list(block.lines))

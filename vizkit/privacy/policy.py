@@ -38,7 +38,7 @@ import pandas as pd
 from vizkit.privacy.cellkey import NoiseTable, cell_keys_from_labels, rounding_keys
 from vizkit.privacy.columns import check_counts, counts_of, resolve_keys
 from vizkit.privacy.rounding import display_floor, round_to_base
-from vizkit.privacy.secondary import secondary_suppression
+from vizkit.privacy.tables import secondary_mask, with_totals
 from vizkit.privacy.threshold import primary_suppression
 
 log = logging.getLogger("vizkit.privacy")
@@ -377,13 +377,13 @@ class Policy:
         if totals:
             if len(keys) not in (1, 2):
                 raise ValueError(f"totals need a 1- or 2-key table, got keys {keys}")
-            out, ckeys = _with_totals(out, count, keys, ckeys, total_label)
+            out, ckeys = with_totals(out, count, keys, ckeys, total_label)
         if self.needs_cell_keys and ckeys is None:
             ckeys = cell_keys_from_labels(out[keys], self.seed)
         raw = pd.to_numeric(out[count]).to_numpy(np.float64)
         hidden = None
         if self.enabled and self.secondary and keys:
-            hidden = _secondary_mask(out, raw, keys, self.k, totals, total_label)
+            hidden = secondary_mask(out, raw, keys, self.k, totals, total_label)
         res = self.apply(raw, cell_keys=ckeys, hidden=hidden)
         out[count] = res.values
         out["suppressed"] = res.suppressed
@@ -393,82 +393,6 @@ class Policy:
                           secondary="the totals" if hidden is not None else "")
         out.attrs = {"privacy": {"statement": self.describe(applied), "policy": self.params()}}
         return out
-
-
-def _with_totals(
-    df: pd.DataFrame, count: str, keys: list[str], ckeys: np.ndarray | None, label: str
-) -> tuple[pd.DataFrame, np.ndarray | None]:
-    """Append margin rows (each key in turn set to ``label``) and their cell keys."""
-    work = df[[*keys, count]].copy()
-    if ckeys is not None:
-        work["_ck"] = ckeys
-    frames = [work]
-    agg = {count: "sum", **({"_ck": "sum"} if ckeys is not None else {})}
-    for i in range(len(keys)):
-        by = [k for j, k in enumerate(keys) if j != i]
-        part = (work.groupby(by, sort=False, observed=True).agg(agg).reset_index()
-                if by else work.agg(agg).to_frame().T)
-        part[keys[i]] = label
-        frames.append(part)
-    if len(keys) == 2:
-        grand = work.agg(agg).to_frame().T
-        grand[keys[0]] = label
-        grand[keys[1]] = label
-        frames.append(grand)
-    for f in frames:
-        for k in keys:
-            f[k] = f[k].astype(object)
-    full = pd.concat(frames[1:], ignore_index=True)
-    full[count] = full[count].astype(np.int64)
-    out = pd.concat([df.astype({k: object for k in keys}), full[[*keys, count]]],
-                    ignore_index=True)
-    if ckeys is None:
-        return out, None
-    more = full["_ck"].to_numpy(np.int64) & 0xFFFFFFFF
-    return out, np.concatenate([ckeys, more])
-
-
-def _secondary_mask(
-    df: pd.DataFrame, raw: np.ndarray, keys: list[str], k: int, totals: bool, label: str
-) -> np.ndarray:
-    """Hidden mask from secondary suppression, slice by slice over all keys but the last two."""
-    hidden = np.zeros(len(df), bool)
-    line_keys = keys[-2:]
-    lead = keys[:-2]
-    groups = (df.groupby(lead, sort=False, observed=True).indices if lead
-              else {(): np.arange(len(df))})
-    for idx in groups.values():
-        sub = df.iloc[idx]
-        is_cell = np.ones(len(sub), bool)
-        if totals:
-            is_cell = ~(sub[line_keys] == label).any(axis=1).to_numpy()
-        cells = sub[is_cell]
-        vals = raw[idx][is_cell]
-        codes = [pd.factorize(cells[c], sort=False) for c in line_keys]
-        shape = tuple(len(u) for _, u in codes)
-        table = np.zeros(shape)
-        table[tuple(c for c, _ in codes)] = vals
-        mask = secondary_suppression(table, k=k)
-        pos = tuple(c for c, _ in codes)
-        cell_mask = mask[:-1, :-1][pos] if len(shape) == 2 else mask[:-1][pos]
-        sub_hidden = np.zeros(len(sub), bool)
-        sub_hidden[is_cell] = cell_mask
-        if totals:
-            sub_hidden[~is_cell] = _total_mask(sub[~is_cell], line_keys, codes, mask, label)
-        hidden[idx] = sub_hidden
-    return hidden
-
-
-def _total_mask(tot: pd.DataFrame, line_keys: list[str], codes: list, mask: np.ndarray,
-                label: str) -> np.ndarray:
-    """Map the extended-table mask back to total rows."""
-    lookups = [pd.Index(u) for _, u in codes]
-    pos = []
-    for j, c in enumerate(line_keys):
-        col = tot[c].to_numpy(object)
-        p = np.where(col == label, len(lookups[j]), lookups[j].get_indexer(col))
-        pos.append(p)
-    return mask[tuple(pos)]
 
 
 DEFAULT_POLICY = Policy()

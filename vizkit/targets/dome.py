@@ -16,6 +16,11 @@ more than the lookup on a software GL.) The face resolution matches the fisheye'
 resolution at the centre of each face (``2 * size / aperture_in_radians``, about 0.64 × size at
 180°).
 
+**Text.** Faces carry their viewing geometry (``ViewState.viewing``: a face texel is a
+domemaster pixel, ``fisheye``), so world labels are drawn as billboards sized in visual angle
+and decluttered once per frame for all faces; the HUD image's viewing gives HUD text its size
+in visual angle at the panel's corners (:mod:`vizkit.text.sizing`).
+
 **HUD.** Layers with ``is_hud`` are not drawn into the cube. They are drawn flat into their own
 image, which is laid over the dome as a panel at the front *sweet spot* (35° above the front
 spring line, 60° wide, 16:9), never at the zenith.
@@ -23,11 +28,14 @@ spring line, 60° wide, 16:9), never at the zenith.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from vizkit.clock import FrameState
 from vizkit.fisheye import (
     FACE_NAMES,
+    HUD_ASPECT,
+    HUD_WIDTH,
     DomeError,
     DomeSpec,
     face_matrices,
@@ -41,6 +49,7 @@ from vizkit.fisheye import (
 from vizkit.gpu import GpuContext, RenderTarget
 from vizkit.image import Image
 from vizkit.render import Renderer
+from vizkit.text.sizing import dome_face_viewing, dome_hud_viewing
 from vizkit.view import ViewState
 
 if TYPE_CHECKING:
@@ -155,9 +164,11 @@ class DomeRenderer:
     def face_views(self, camera: Camera, frame: FrameState) -> list[tuple[int, int, ViewState]]:
         """``(GL face, rows, view)`` for every face drawn, from the camera's viewer basis."""
         eye = tuple(float(v) for v in camera.position)
+        seen = dome_face_viewing(self.spec.size, self.spec.aperture)  # labels: by angle
         return [(face, self.rows[face], ViewState(
                     view=view, projection=projection, eye=eye,  # type: ignore[arg-type]
-                    viewport=(self.face_size, self.rows[face]), frame=frame))
+                    viewport=(self.face_size, self.rows[face]), frame=frame, viewing=seen,
+                    angular=True))
                 for face, view, projection in face_matrices(
                     camera, self.spec, self.face_size, self.rows, level=self.level,
                     roll=self.roll)]
@@ -209,7 +220,8 @@ class DomeRenderer:
             if self._hud is not None:
                 self._hud.release()
             self._hud = RenderTarget(self.gpu, size, self.samples)
-        view = scene.view_state(size, frame)
+        view = dataclasses.replace(scene.view_state(size, frame), viewing=dome_hud_viewing(
+            size[0], HUD_WIDTH, HUD_ASPECT))  # text sized in visual angle on the dome
         framebuffer = self._hud.framebuffer
         with self.gpu.ctx.scope(framebuffer):
             framebuffer.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)

@@ -1,26 +1,36 @@
 """Interactive window through pyglet, with moderngl attached to pyglet's GL context.
 
-The window owns the clock (fixed steps following wall time), turns mouse and keyboard input into
-vizkit events, and keeps running when a scene's ``update`` raises: it logs the error once, shows
-the last good frame, and carries on — an exhibit must not die from bad input.
+The window is a thin target on the :class:`~vizkit.targets.live.LiveLoop`: the loop owns the
+clock (fixed steps following wall time), the inputs, gestures, camera and picks, and keeps
+running when a scene's ``update`` raises (logged once; the last good frame stays on screen) —
+an exhibit must not die from bad input. The window turns pyglet's mouse into contacts
+(``source="mouse"``, id 0, with down/move/up phases; a lost focus cancels a held button),
+passes the wheel and keys on, and draws.
+
+OS multi-touch: pyglet 2.1 reports no touch events on X11 (nor Wayland); its evdev backend
+reads joysticks and tablets, not multi-touch slots. Touch screens on Linux reach vizkit through
+``vizkit.input.evdev_touch`` (the exhibit's ``touch`` source) or a TUIO tracker.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from vizkit.clock import Clock
-from vizkit.events import KeyEvent, PointerEvent, ScrollEvent
+from vizkit.events import KeyEvent, ScrollEvent
 from vizkit.fisheye import DomeSpec
 from vizkit.gpu import GpuContext, RenderTarget
 from vizkit.gpu.context import NoDisplayError, display_available
 from vizkit.image import Image
+from vizkit.input.model import InputEvent, Phase
 from vizkit.render import Renderer
 from vizkit.targets.dome import DomeRenderer
+from vizkit.targets.live import LiveLoop
 
 if TYPE_CHECKING:  # the scene is passed in; vizkit.scene sits above the targets
+    from vizkit.input.eventlog import EventLog
     from vizkit.scene import Scene
 
 log = logging.getLogger("vizkit.window")
@@ -29,13 +39,20 @@ log = logging.getLogger("vizkit.window")
 def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
                fullscreen: bool = False, max_frames: int | None = None,
                screenshot: str | None = None, samples: int = 4,
-               dome: DomeSpec | None = None, screen: int | None = None) -> int:
-    """Open a window showing ``scene`` until it is closed (or ``max_frames`` were drawn).
+               dome: DomeSpec | None = None, screen: int | None = None,
+               mouse: bool = True, seconds: float | None = None,
+               event_log: EventLog | None = None,
+               connect: Callable[[LiveLoop], None] | None = None) -> int:
+    """Open a window showing ``scene`` until it is closed (or ``max_frames`` were drawn, or
+    ``seconds`` of wall time passed).
 
-    With ``max_frames`` and ``screenshot``, the last frame is saved as a PNG (smoke tests).
-    With ``dome`` the window shows the domemaster (fisheye) centred on black, for a dome
-    projector; ``dome.size == 0`` renders at the window's shorter side. ``screen`` picks the
-    monitor (0, 1, …) the window opens on — with ``fullscreen``, the projector.
+    With ``max_frames`` (or ``seconds``) and ``screenshot``, the last frame is saved as a PNG
+    (smoke tests). With ``dome`` the window shows the domemaster (fisheye) centred on black,
+    for a dome projector; ``dome.size == 0`` renders at the window's shorter side. ``screen``
+    picks the monitor (0, 1, …) the window opens on — with ``fullscreen``, the projector.
+    ``mouse=False`` ignores the mouse (an exhibit whose input sources leave it out);
+    ``event_log`` records every event, gesture, camera intent and pick; ``connect(loop)`` adds
+    input sources that need the loop's clock (TUIO listeners) once it exists.
     """
     if not display_available():
         raise NoDisplayError("no display found (DISPLAY is not set)")
@@ -58,8 +75,11 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
         raise NoDisplayError(f"could not open a window: {exc}") from None
     gpu = GpuContext.from_current()
     renderer = Renderer(gpu)
-    clock = Clock(scene.fps)
-    state = {"frames": 0, "last_error": ""}
+    loop = LiveLoop(scene, gpu=gpu, event_log=event_log)
+    if connect is not None:
+        connect(loop)
+    clock = loop.clock
+    state = {"frames": 0, "button": 0, "x": 0.0, "y": 0.0}
     # The scene is drawn into an offscreen target (MSAA whatever the window's config) and
     # copied to the window: one code path for the screen and screenshots. With ``dome`` the
     # DomeRenderer draws the fisheye straight into the window's framebuffer instead.
@@ -67,20 +87,10 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
     domes: dict[str, DomeRenderer | None] = {"dome": None}
     scene.ensure_setup()
 
-    def height() -> int:
-        return window.get_framebuffer_size()[1]
-
     @window.event
     def on_draw() -> None:
-        frame = clock.tick(0.0)
-        try:
-            scene.advance(frame)
-        except Exception as exc:  # keep the last good state on screen
-            message = f"{type(exc).__name__}: {exc}"
-            if message != state["last_error"]:
-                log.error("scene update failed at t=%.3f: %s", frame.t, message)
-                state["last_error"] = message
         size = window.get_framebuffer_size()
+        frame = loop.step(size)
         if dome is not None:
             draw_dome_frame(domes, dome, gpu, scene, frame, size, samples)
             finish_frame(size)
@@ -97,7 +107,8 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
 
     def finish_frame(screen_size: tuple[int, int] | None) -> None:
         state["frames"] += 1
-        if max_frames is not None and state["frames"] >= max_frames:
+        done = max_frames is not None and state["frames"] >= max_frames
+        if done or (seconds is not None and loop.input_time() >= seconds):
             if screenshot is not None:
                 if screen_size is not None:  # dome: what the window shows, letterbox included
                     shot = RenderTarget(gpu, screen_size, 0)
@@ -109,26 +120,49 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
                     Image(targets["scene"].read()).save(screenshot)
             pyglet.app.exit()  # closing inside on_draw would break pyglet's window loop
 
-    @window.event
-    def on_mouse_press(x: int, y: int, button: int, modifiers: int) -> None:
-        scene.dispatch("on_pointer_down", PointerEvent(x, height() - y, button=button))
+    def mouse_event(phase: Phase, x: float, y: float, dx: float = 0.0,
+                    dy: float = 0.0) -> InputEvent:
+        """A pyglet mouse position (window units, y up) as a contact in framebuffer pixels."""
+        state["x"], state["y"] = x, y
+        width, height = window.get_framebuffer_size()
+        sx, sy = width / max(window.width, 1), height / max(window.height, 1)
+        return InputEvent.from_pixels(phase, x * sx, height - y * sy, (width, height),
+                                      t=loop.input_time(), source="mouse", pointer_id=0,
+                                      button=state["button"], dx=dx * sx, dy=dy * sy)
 
     @window.event
-    def on_mouse_release(x: int, y: int, button: int, modifiers: int) -> None:
-        scene.dispatch("on_pointer_up", PointerEvent(x, height() - y, button=button))
+    def on_mouse_press(x: int, y: int, button: int, modifiers: int) -> None:
+        if mouse and not state["button"]:  # one contact: the first button held
+            state["button"] = button
+            loop.push(mouse_event(Phase.DOWN, x, y))
 
     @window.event
     def on_mouse_drag(x: int, y: int, dx: int, dy: int, buttons: int, modifiers: int) -> None:
-        scene.dispatch("on_pointer_drag", PointerEvent(x, height() - y, dx, dy, buttons))
+        if state["button"]:
+            loop.push(mouse_event(Phase.MOVE, x, y, dx, dy))
+
+    @window.event
+    def on_mouse_release(x: int, y: int, button: int, modifiers: int) -> None:
+        if state["button"] and button == state["button"]:
+            loop.push(mouse_event(Phase.UP, x, y))
+            state["button"] = 0
+
+    @window.event
+    def on_deactivate() -> None:  # focus lost with a button held: the contact is cancelled
+        if state["button"]:
+            loop.push(mouse_event(Phase.CANCEL, state["x"], state["y"]))
+            state["button"] = 0
 
     @window.event
     def on_mouse_scroll(x: int, y: int, scroll_x: float, scroll_y: float) -> None:
-        scene.dispatch("on_scroll", ScrollEvent(x, height() - y, scroll_y))
+        if mouse:
+            height = window.get_framebuffer_size()[1]
+            loop.scroll(ScrollEvent(x, height - y, scroll_y))
 
     @window.event
     def on_key_press(symbol: int, modifiers: int) -> bool:
         name = pyglet.window.key.symbol_string(symbol).lower()
-        if scene.dispatch("on_key", KeyEvent(name)):
+        if loop.key(KeyEvent(name)):
             return True
         if name == "space":
             clock.paused = not clock.paused
@@ -136,8 +170,8 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
             window.set_fullscreen(not window.fullscreen)
         return name != "escape"  # escape falls through to pyglet: close
 
-    pyglet.clock.schedule_interval(lambda dt: clock.tick(dt), 1.0 / scene.fps)
     pyglet.app.run(1.0 / scene.fps)
+    loop.close()
     scene.release()
     if targets["scene"] is not None:
         targets["scene"].release()
