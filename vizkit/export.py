@@ -7,6 +7,11 @@ anything renders (:mod:`vizkit.output`), warns when a dome tour turns too fast
 (:class:`~vizkit.recording.FrameSource`) or, with ``workers=N``, on N local processes
 (:mod:`vizkit.farm`, which also runs shows on a Dask cluster).
 
+In this process, rendering, read-back and writing overlap
+(:meth:`~vizkit.recording.FrameSource.record`): videos are encoded by ffmpeg fed from a writer
+thread (:class:`vizkit.video.VideoSink`), PNG sequences by worker processes
+(:class:`vizkit.sinks.PngSequenceSink`), while the next frames render.
+
 PNG sequences resume: frames whose files exist are skipped; every file is written under a
 temporary name and renamed (:func:`vizkit.output.atomic_write`), so an interrupted run never
 leaves a half-written frame or video under a real name.

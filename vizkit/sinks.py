@@ -14,11 +14,12 @@ frame, so a PNG thread would hardly run (measured: 2.2 s per 1080p PNG next to t
 0.27 s alone). The workers are plain ``python -c`` subprocesses rather than ``multiprocessing``
 ones, so they never re-run the caller's main script (a script calling
 :func:`~vizkit.export.render_to_files` needs no ``if __name__ == "__main__"`` guard) and leave no
-resource tracker behind. They share the pool's buffers through one memory file (``memfd`` on
-Linux), so a frame is never copied between processes; they take ``slot, path`` jobs as JSON
-lines on stdin and answer on stdout, in order. Each writes its frame under a temporary name and
-renames it (:func:`vizkit.output.atomic_write`), which keeps resume exact. The video sink, whose
-encoder is a process of its own already, is :class:`vizkit.video.VideoSink`.
+resource tracker behind. They share the pool's buffers through one ``memfd`` (Linux; elsewhere
+PNGs are written on the render thread), so a frame is never copied between processes; they take
+``[slot, path]`` jobs as JSON lines on stdin and answer on stdout, in order. Each writes its
+frame under a temporary name and renames it (:func:`vizkit.output.atomic_write`), which keeps
+resume exact. The video sink, whose encoder is a process of its own already, is
+:class:`vizkit.video.VideoSink`.
 """
 
 from __future__ import annotations
@@ -84,7 +85,8 @@ def png_processes(frames: int, size: tuple[int, int]) -> int:
     written in place), else one per CPU (deflating a 1080p PNG costs about what rendering the
     frame does on llvmpipe; on 2 shared cores two workers beat one), at most one per frame and
     as many as :data:`MAX_POOL_BYTES` of buffers allow."""
-    if frames < 2 or frames * size[0] * size[1] < PROCESS_PIXELS:
+    if frames < 2 or frames * size[0] * size[1] < PROCESS_PIXELS \
+            or not hasattr(os, "memfd_create"):     # Linux only: the workers share a memfd
         return 0
     frame_bytes = size[0] * size[1] * 4
     by_memory = max(1, MAX_POOL_BYTES // frame_bytes - 1)
@@ -143,29 +145,25 @@ class PngSequenceSink:
         self._memory_fd = -1
         self._error: OutputError | None = None
         self._open = True
+        self._buffers: list[np.ndarray] = []
         if self.processes:
             try:
                 self._start_workers(self.processes + 1)
+            except OSError:     # no memory for the pool, no process: write in this thread
+                self._stop_workers()
+                self.processes = 0
             except BaseException:
-                self._shut_down()
+                self._stop_workers()
                 raise
-        else:
+        if not self.processes:
             self._buffers = [np.empty(self._shape, np.uint8)]
         self._slot_of = {id(buffer): k for k, buffer in enumerate(self._buffers)}
         self._free = list(range(len(self._buffers)))[::-1]
 
     def _start_workers(self, count: int) -> None:
         size = count * self._frame_bytes
-        if hasattr(os, "memfd_create"):
-            self._memory_fd = os.memfd_create("vizkit-frames")
-        else:  # not Linux: an unlinked temporary file
-            handle, name = tempfile.mkstemp(prefix="vizkit-frames-")
-            os.unlink(name)
-            self._memory_fd = handle
-        try:
-            os.posix_fallocate(self._memory_fd, 0, size)   # reserve now: no SIGBUS later
-        except (AttributeError, OSError):
-            os.ftruncate(self._memory_fd, size)
+        self._memory_fd = os.memfd_create("vizkit-frames")
+        os.posix_fallocate(self._memory_fd, 0, size)   # the memory now, or OSError: no SIGBUS
         self._memory = mmap.mmap(self._memory_fd, size)
         self._buffers = [np.ndarray(self._shape, np.uint8, self._memory, k * self._frame_bytes)
                          for k in range(count)]
@@ -273,6 +271,9 @@ class PngSequenceSink:
         if not self._open:
             return
         self._open = False
+        self._stop_workers()
+
+    def _stop_workers(self) -> None:
         for worker in self._workers:
             worker.close()
         self._workers.clear()
