@@ -38,7 +38,8 @@ def print_table(rows: list[dict]) -> None:
         floor = next((r for r in group if str(r["impl"]).startswith("floor")), None)
         print(f"\n== {name}")
         print(f"{'impl':38s} {'ms/frame':>10s} {'cpu issue ms':>12s} {'setup s':>8s} "
-              f"{'upload B/frame':>14s} {'seconds':>8s} {'ratio/floor':>11s}")
+              f"{'upload B/frame':>14s} {'seconds':>8s} {'peak RSS MB':>11s} "
+              f"{'ratio/floor':>11s}")
         for r in group:
             ratio = ""
             if floor is not None and r is not floor:
@@ -54,7 +55,7 @@ def print_table(rows: list[dict]) -> None:
             print(f"{r['impl']!s:38s} {fmt('ms_per_frame_median', '10.1f')} "
                   f"{fmt('cpu_issue_ms_median', '12.3f')} {fmt('setup_s', '8.2f')} "
                   f"{fmt('upload_bytes_per_frame', '14d')} {fmt('seconds_median', '8.3f')} "
-                  f"{ratio:>11s}")
+                  f"{fmt('peak_rss_mb', '11.1f')} {ratio:>11s}")
             notes = {k: v for k, v in r.items() if k.startswith("note") or k.startswith("ratio_")}
             for k, v in notes.items():
                 print(f"    {k}: {v}")
@@ -102,9 +103,11 @@ def run(names: list[str], rows: list[dict], *, as_json: bool = False) -> dict[st
     failures: dict[str, str] = {}
     for name in names:
         started = time.perf_counter()
+        harness.reset_peak_rss()
         try:
             mine: list[dict] = []
             for r in WORKLOADS[name].fn():
+                r.setdefault("peak_rss_mb", harness.peak_rss_mb())
                 mine.append(r)
                 rows.append(r)
                 if as_json:

@@ -10,7 +10,10 @@ series has **30 time steps** (step k = lerp(field 0, field 7, k / 29)), so morph
 Rows: ``floor-moderngl`` (the peers' ``moderngl_terrain.py`` / ``moderngl_morph.py --mode gpu``:
 static VBOs of positions, normals (and the second field), uint32 IBO, LUT sampled in the vertex
 shader), ``vizkit`` (Scene → Renderer → Terrain: all steps in one vertex buffer, the two blended
-steps bound as attributes, grid from gl_VertexID, per-pixel normals on this 1000×1000 grid),
+steps bound as attributes, grid from gl_VertexID, per-pixel normals on this 1000×1000 grid) with
+``light="plain"`` — the same light as the floor — and ``vizkit-…-soft`` with the default soft
+light (sky light, tone mapping, occlusion and shadows from a horizon pass per time step: the
+look's cost on top; ``light_passes`` says how many steps were lit during the run),
 ``vispy-surfaceplot`` (the peers' ``vispy_terrain.py``, in a subprocess with
 ``EGL_PLATFORM=surfaceless``; its morph is ``set_data`` per frame).
 Upload bytes per frame are measured with ``GpuContext.upload_bytes`` around the timed frames.
@@ -131,15 +134,16 @@ def terrain_series(common) -> np.ndarray:
     return (h0[None] * (1 - k) + h1[None] * k).astype(np.float32)
 
 
-def vizkit_terrain_row(name: str, values: np.ndarray, morph: bool):
+def vizkit_terrain_row(name: str, values: np.ndarray, morph: bool, light: str = "plain"):
     common = peers_common()
     n = values.shape[-1]
     d = 2.0 / (n - 1)                      # vertices at cell centres = the peers' linspace
     t0 = time.perf_counter()
     renderer = OffscreenRenderer(SIZE, samples=0)
     layer = Terrain(values, extent=(-1 - d / 2, -1 - d / 2, 1 + d / 2, 1 + d / 2),
-                    domain=(0.0, 1.0), max_height=common.ZS, colormap="viridis",
-                    sun=tuple(common.LIGHT), ambient=0.3, easing="linear", policy=SYNTHETIC)
+                    domain=(0.0, 1.0), max_height=common.ZS, colormap="viridis", scale="linear",
+                    sun=tuple(common.LIGHT), ambient=0.3, easing="linear", light=light,
+                    policy=SYNTHETIC)
     scene = PeerCamera(layer, common.TERRAIN_CAM,
                        (lambda i: (STEPS - 1) * common.morph_t(i)) if morph else None)
     ctx = renderer.gpu.ctx
@@ -154,10 +158,12 @@ def vizkit_terrain_row(name: str, values: np.ndarray, morph: bool):
     times, cpu = timed(frame, ctx.finish)
     uploaded = renderer.gpu.upload_bytes - before
     image = renderer.target.read()
+    passes = layer._gpu_state.light_passes if layer._gpu_state is not None else 0
     scene.release()
     renderer.release()
-    return row(name, "vizkit-terrain" + ("-morph" if morph else ""), times,
-               process_cpu_ms_median=cpu,
+    impl = "vizkit-terrain" + ("-morph" if morph else "") + ("-soft" if light != "plain" else "")
+    return row(name, impl, times,
+               process_cpu_ms_median=cpu, light=light, light_passes=passes,
                setup_s=round(setup, 3), upload_bytes_per_frame=uploaded // (FRAMES + WARMUP),
                lit_fraction=_lit(image), steps=STEPS,
                note=f"{STEPS} steps in one values buffer, bound per step pair; grid from "
@@ -350,8 +356,10 @@ def terrain_1000():
     values = terrain_series(common)
     rows = [floor_terrain_row("terrain_1000", False),
             vizkit_terrain_row("terrain_1000", values, False),
-            vispy_row("terrain_1000", False)]
-    rows[1].update(_ratios(rows))
+            vispy_row("terrain_1000", False),
+            vizkit_terrain_row("terrain_1000", values, False, light="soft")]
+    rows[1].update(_ratios(rows[:3]))
+    rows[3].update(_ratios([rows[0], rows[3], rows[2]]))
     yield from rows
 
 
@@ -362,8 +370,10 @@ def terrain_1000_morph():
     values = terrain_series(common)
     rows = [floor_terrain_row("terrain_1000_morph", True),
             vizkit_terrain_row("terrain_1000_morph", values, True),
-            vispy_row("terrain_1000_morph", True)]
-    rows[1].update(_ratios(rows))
+            vispy_row("terrain_1000_morph", True),
+            vizkit_terrain_row("terrain_1000_morph", values, True, light="soft")]
+    rows[1].update(_ratios(rows[:3]))
+    rows[3].update(_ratios([rows[0], rows[3], rows[2]]))
     yield from rows
 
 
@@ -390,13 +400,13 @@ def lattice_regions(count: int = REGIONS, sides: int = 24, seed: int = 3):
     return geometry, values
 
 
-def vizkit_regions_row(name: str, geometry, values, morph: bool):
+def vizkit_regions_row(name: str, geometry, values, morph: bool, light: str = "plain"):
     common = peers_common()
     t0 = time.perf_counter()
     renderer = OffscreenRenderer(SIZE, samples=0)
     data = {code: values[:, i] for i, code in enumerate(geometry)}
-    layer = Regions(geometry, data, domain=(0.0, 1.6), max_height=0.3, ambient=0.3,
-                    sun=tuple(common.LIGHT), easing="linear", policy=SYNTHETIC)
+    layer = Regions(geometry, data, domain=(0.0, 1.6), max_height=0.3, ambient=0.3, scale="linear",
+                    sun=tuple(common.LIGHT), easing="linear", light=light, policy=SYNTHETIC)
     scene = PeerCamera(layer, common.TERRAIN_CAM,
                        (lambda i: (STEPS - 1) * common.morph_t(i)) if morph else None)
     ctx = renderer.gpu.ctx
@@ -415,7 +425,8 @@ def vizkit_regions_row(name: str, geometry, values, morph: bool):
     triangles = len(layer.mesh.indices) // 3
     scene.release()
     renderer.release()
-    return row(name, "vizkit-regions" + ("-morph" if morph else ""), times,
+    return row(name, "vizkit-regions" + ("-morph" if morph else "")
+               + ("-soft" if light != "plain" else ""), times, light=light,
                process_cpu_ms_median=cpu, setup_s=round(setup, 3),
                upload_bytes_per_frame=uploaded // (FRAMES + WARMUP),
                lit_fraction=_lit(image), vertices=vertices, triangles=triangles,
@@ -486,6 +497,8 @@ def regions_2000():
     geometry, values = lattice_regions()
     rows = [floor_regions_row("regions_2000", geometry, values),
             vizkit_regions_row("regions_2000", geometry, values, False),
-            vizkit_regions_row("regions_2000", geometry, values, True)]
+            vizkit_regions_row("regions_2000", geometry, values, True),
+            vizkit_regions_row("regions_2000", geometry, values, True, light="soft")]
     rows[2].update(_ratios([rows[0], rows[2]]))
+    rows[3].update(_ratios([rows[0], rows[3]]))
     yield from rows

@@ -4,11 +4,17 @@ Protocol (the same as ../shared/bench/peers/common.py so numbers compare): a *fr
 per-frame update + draw + ``glFinish``; pixel read-back is not included. ``WARMUP`` frames are
 drawn first, then ``FRAMES`` timed frames; the median is reported. ``setup_s`` runs from the first
 library call until the first frame is finished.
+
+Memory: every row carries ``peak_rss_mb``, the peak resident memory of the process while the
+row's implementation ran. The runner resets the peak before each workload (Linux:
+``/proc/self/clear_refs``) and stamps rows that do not measure it themselves; a workload with
+several implementations calls :func:`reset_peak_rss` / :func:`peak_rss_mb` around each.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import time
 from collections.abc import Callable, Iterable
@@ -170,6 +176,29 @@ def setup_check(workload_name: str, rows: list[Row]) -> Row | None:
                vizkit_setup_s={impl: round(setup, 3) for impl, setup in ours.items()},
                ratio_setup_vispy_to_vizkit=ratios,
                setup_at_least_4x_faster=all(r >= SETUP_PEER_FACTOR for r in ratios.values()))
+
+
+def reset_peak_rss() -> bool:
+    """Start measuring peak resident memory afresh (Linux: ``/proc/self/clear_refs``); False
+    where the peak cannot be reset (then :func:`peak_rss_mb` is the process's lifetime peak)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory in MB since the last :func:`reset_peak_rss` (``VmHWM``)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def median_seconds(fn: Callable[[], object], repeat: int = 5) -> float:

@@ -3,16 +3,14 @@
 Persons per 1 km square rise as a terrain (square-root heights, so the towns do not dwarf the
 countryside) that grows year by year while the camera swings round the county; at the end the
 colours switch to the change 2019→2024 on a diverging map. Squares the table does not list have
-nobody living there (0); squares outside the county outline — and its lake — have no data and
-are left out as holes, never drawn as zero.
+nobody living there (0) and are drawn as ground next to the people — but only on land: the
+municipalities' outlines are the land mask, so squares outside the county and in its lake are
+not drawn at all.
 
 Data: ``assets/uppsala_grid_1km.csv``, vizkit's sample grid read with ``vizkit.data`` —
 **modelled** population (invented to look plausible), not Statistics Sweden figures.
 """
 # vizkit-test: compare
-
-import numpy as np
-import shapely
 
 import vizkit
 import vizkit.data as vd
@@ -21,13 +19,6 @@ YEARS = list(range(2019, 2025))
 SECONDS_PER_YEAR = 2.5         # one year's morph, including a rest on each year
 REST = 1.0                     # seconds the terrain holds still on a year
 CHANGE_AT = SECONDS_PER_YEAR * (len(YEARS) - 1) + 2.0   # then show the change 2019 → 2024
-
-
-def county_outline(municipalities):
-    """The county as one shape: the union of its municipalities (holes and islands kept)."""
-    parts = [shapely.Polygon(rings[0], rings[1:])
-             for polygons in municipalities["geometry"] for rings in polygons]
-    return shapely.union_all(parts)
 
 
 def year_index(t: float) -> float:
@@ -49,20 +40,13 @@ class PopulationTerrain(vizkit.Scene):
             id_vars=["x", "y"], value_vars=[f"pop_{year}" for year in YEARS],
             var_name="column", value_name="persons")
         points["year"] = points["column"].str.removeprefix("pop_").astype(int)
-        terrain = vizkit.Terrain.from_points(
+        municipalities = vd.read_geojson(assets.path("uppsala_municipalities.geojson"),
+                                         id_property="kommun")
+        self.terrain = self.add(vizkit.Terrain.from_points(
             points, value="persons", time="year", cell_size=size, fill=0.0,
             scale="sqrt", colormap="viridis", max_height=14_000, units="persons per km²",
-            label="Population (modelled)", provenance=squares.attrs.get("provenance"))
-
-        # Squares whose centre lies outside the county are no data: holes, not zeros.
-        county = county_outline(vd.read_geojson(assets.path("uppsala_municipalities.geojson"),
-                                                id_property="kommun"))
-        xmin, ymin, _, _ = terrain.extent
-        rows, cols = np.indices(terrain.grid_shape)
-        inside = shapely.contains_xy(county, xmin + (cols + 0.5) * size,
-                                     ymin + (rows + 0.5) * size)
-        terrain.mark_no_data(~inside)
-        self.terrain = self.add(terrain)
+            label="Population (modelled)", provenance=squares.attrs.get("provenance"),
+            land=municipalities))       # ground only inside the county, not in its lake
         self.add(vizkit.Caption(self.tr("title"), anchor="top-left", size="title"))
         self.add(vizkit.Legend(self.terrain, title=self.tr("population"),
                                units=self.tr("per_km2")))

@@ -39,6 +39,7 @@ def test_quick_run_reports_a_broken_workload_and_still_runs_the_rest() -> None:
     # the workload after the broken one ran, with quick sizes and quick frame counts
     assert '"workload": "fine"' in run.stdout
     assert '"frames": 2' in run.stdout and '"size": 10' in run.stdout
+    assert '"peak_rss_mb": ' in run.stdout                  # every row carries its memory
     err = run.stderr
     assert "FAILED broken after" in err
     assert err.rstrip().endswith("1 of 2 workload(s) failed:\n"

@@ -16,7 +16,7 @@ import vizkit
 from vizkit.camera import project_to_screen
 from vizkit.clock import FrameState
 from vizkit.exhibit import ExhibitConfig
-from vizkit.layers.legend import HIDDEN_COLOR
+from vizkit.layers.legend import HIDDEN_COLOR, HIDDEN_FILL
 from vizkit.privacy import DEFAULT_POLICY, NoiseTable, Policy
 from vizkit.render.picking import Picker
 from vizkit.script import load_target
@@ -79,19 +79,17 @@ def test_no_shown_terrain_value_is_below_k():
         terrain.values[0, 0, 0] = 3.0              # what is shown cannot be edited behind it
 
 
-def test_hidden_cells_are_hatched_holes_stay_holes_and_picks_read_protected_values(offscreen):
+def test_hidden_cells_are_marked_holes_stay_holes_and_picks_read_protected_values(offscreen):
     values = counts_grid()
-    values[2:8, 40:50] = np.nan                              # no data: stays a hole
+    values[2:8, 40:50] = np.nan                              # no data, not between data: a hole
     scene = top_down_with_credits(values)
     image = offscreen.render(scene, FRAME).rgb.astype(int)
-    light = np.round(np.array(HIDDEN_COLOR[:3]) * 255)
-    dark = np.round(np.array(HIDDEN_COLOR[:3]) * 255 * 0.55)
-    left = image[60:120, 60:120].reshape(-1, 3)              # hidden squares: hatched
-    is_light = np.abs(left - light).max(axis=1) <= 3
-    is_dark = np.abs(left - dark).max(axis=1) <= 3
-    assert (is_light | is_dark).mean() > 0.95
-    assert 0.2 < is_light.mean() < 0.8                       # both stripes are there
-    assert np.abs(image[90, 250] - light).max() > 40         # right half: drawn in colour
+    # Hidden squares carry the protected pattern; at ~6 px a square its fine lines have faded
+    # into the calm fill (tests/test_look.py sees the lines up close).
+    fill = np.round(np.array(HIDDEN_COLOR[:3]) * HIDDEN_FILL * 255)
+    left = image[60:120, 60:120].reshape(-1, 3)
+    assert (np.abs(left - fill).max(axis=1) <= 3).mean() > 0.95
+    assert np.abs(image[90, 250] - fill).max() > 40          # right half: drawn in colour
     background = np.round(np.array(scene.background) * 255)
     x, y = project_to_screen((450.0, 50.0, 0.0), scene.camera.view_matrix(),
                              scene.camera.projection_matrix(SIZE[0] / SIZE[1]), SIZE)
@@ -263,12 +261,11 @@ def test_binding_another_policy_protects_again_and_drops_gpu_resources(offscreen
         "Values below 10")
     scene.credits.refresh([terrain])
     second = offscreen.render(scene, FRAME).rgb.astype(int)
-    light = np.round(np.array(HIDDEN_COLOR[:3]) * 255)
-    dark = np.round(np.array(HIDDEN_COLOR[:3]) * 255 * 0.55)
+    fill = np.round(np.array(HIDDEN_COLOR[:3]) * HIDDEN_FILL * 255)
     left = second[60:120, 60:120].reshape(-1, 3)
-    hatched = (np.abs(left - light).max(axis=1) <= 3) | (np.abs(left - dark).max(axis=1) <= 3)
-    assert hatched.mean() > 0.95 and np.abs(first[60:120, 60:120] - second[60:120, 60:120]
-                                            ).max() > 40
+    marked = np.abs(left - fill).max(axis=1) <= 3
+    assert marked.mean() > 0.95 and np.abs(first[60:120, 60:120] - second[60:120, 60:120]
+                                           ).max() > 40
     assert "Values below 10 are not shown." in scene.credits.text
     terrain.bind_policy(DEFAULT_POLICY.with_(k=10))           # the same policy: nothing to do
     assert terrain.prepared

@@ -42,18 +42,18 @@ def peak_values(rows=48, cols=64, at=(30, 40)):
 
 
 def test_known_cells_have_their_colour_map_colours(offscreen):
-    values = np.zeros((40, 60))
+    values = np.full((40, 60), 10.0)  # the bottom of the domain (zero would be ground)
     values[:, 30:] = 100.0
-    image = render(offscreen, TopDown.scene(values)).rgb.astype(int)
+    image = render(offscreen, TopDown.scene(values, domain=(10.0, 100.0))).rgb.astype(int)
     # West half (left on screen) is the bottom of viridis, east half the top.
     assert np.abs(image[90, 110] - VIRIDIS[0, :3]).max() <= 2
     assert np.abs(image[90, 210] - VIRIDIS[255, :3]).max() <= 2
 
 
 def test_north_is_up_on_a_top_down_view(offscreen):
-    values = np.zeros((40, 60))
+    values = np.full((40, 60), 10.0)  # the bottom of the domain (zero would be ground)
     values[30:, :] = 100.0           # the northern quarter (high row index) is high
-    image = render(offscreen, TopDown.scene(values)).rgb.astype(int)
+    image = render(offscreen, TopDown.scene(values, domain=(10.0, 100.0))).rgb.astype(int)
     assert np.abs(image[25, 160] - VIRIDIS[255, :3]).max() <= 2    # upper part of the screen
     assert np.abs(image[130, 160] - VIRIDIS[0, :3]).max() <= 2
 

@@ -17,7 +17,7 @@ from vizkit.camera import project_to_screen
 from vizkit.clock import FrameState
 from vizkit.colormap import Colormap
 from vizkit.easing import get_easing
-from vizkit.layers.legend import NO_DATA_GREY, ColorScale, nice_ticks
+from vizkit.layers.legend import GROUND_COLOR, NO_DATA_GREY, ColorScale, nice_ticks
 from vizkit.privacy import Policy
 from vizkit.testing import TopDown, diff_images
 
@@ -60,7 +60,9 @@ def background(scene) -> np.ndarray:
 
 # -- where things land --------------------------------------------------------------------------
 def test_peak_lands_where_the_camera_projects_it_from_an_oblique_view(offscreen):
-    scene = Oblique(bump(at=(12, 50)), ambient=1.0, colormap="magma")
+    # domain to the peak's value: only the peak takes the top colour (the default domain
+    # ends at the 99.5th percentile, so a few cells round the peak would share it)
+    scene = Oblique(bump(at=(12, 50)), ambient=1.0, colormap="magma", domain=(0.0, 100.0))
     image = render(offscreen, scene, release=False)
     expected = project_to_screen(scene.terrain.cell_centre(12, 50), scene.camera.view_matrix(),
                                  scene.camera.projection_matrix(SIZE[0] / SIZE[1]), SIZE)
@@ -80,29 +82,37 @@ def no_data_values():
 
 
 def test_no_data_cells_are_holes_showing_the_background(offscreen):
-    scene = TopDown.scene(no_data_values(), domain=(0.0, 100.0))
+    scene = TopDown.scene(no_data_values(), domain=(0.0, 100.0), no_data="hole")
     image = render(offscreen, scene)
     assert np.abs(image[90, 160] - background(scene)).max() <= 1
     assert np.abs(image[90, 160] - VIRIDIS[0, :3]).max() > 20          # not the colour of zero
     assert np.abs(image[90, 80] - VIRIDIS[128, :3]).max() <= 3         # data around it is drawn
 
 
-def test_no_data_cells_can_be_flat_grey_and_are_never_zero(offscreen):
-    scene = TopDown.scene(no_data_values(), domain=(0.0, 100.0), no_data="grey")
-    image = render(offscreen, scene)
+def test_no_data_cells_are_a_calm_tint_by_default_and_never_zero(offscreen):
+    # reach=None: the whole grid is the footprint (by default, ground and no-data cells are
+    # drawn only within 2 cells of the data, and this block is 10 cells wide)
+    scene = TopDown.scene(no_data_values(), domain=(0.0, 100.0), reach=None)
+    image = render(offscreen, scene, release=False)
+    assert scene.terrain.no_data == "grey"                           # the default
+    scene.release()
     grey = np.round(np.array(NO_DATA_GREY[:3]) * 255)
+    ground = np.round(np.array(GROUND_COLOR[:3]) * 255)
     assert np.abs(image[90, 160] - grey).max() <= 2
     assert np.abs(image[90, 160] - VIRIDIS[0, :3]).max() > 20
-    # Same picture with zeros instead of NaN is a different picture at the no-data cells.
+    # Zeros instead of NaN: nobody lives there — the ground colour, not the colour map's low
+    # end and not the no-data tint.
     zeros = np.nan_to_num(no_data_values(), nan=0.0)
-    image_zero = render(offscreen, TopDown.scene(zeros, domain=(0.0, 100.0)))
-    assert np.abs(image_zero[90, 160] - VIRIDIS[0, :3]).max() <= 3
+    image_zero = render(offscreen, TopDown.scene(zeros, domain=(0.0, 100.0), reach=None))
+    assert np.abs(image_zero[90, 160] - ground).max() <= 2
+    assert np.abs(image_zero[90, 160] - VIRIDIS[0, :3]).max() > 20
+    assert np.abs(image_zero[90, 160] - grey).max() > 20
 
 
 def test_hole_follows_the_cell_edges_not_a_wider_fan(offscreen):
     values = np.full((40, 60), 50.0)
     values[20, 30] = np.nan                     # a single cell: 10 m = ~6 px on screen
-    scene = TopDown.scene(values, domain=(0.0, 100.0))
+    scene = TopDown.scene(values, domain=(0.0, 100.0), no_data="hole")
     image = render(offscreen, scene)
     x, y = project_to_screen((305.0, 205.0, 0.0), scene.camera.view_matrix(),
                              scene.camera.projection_matrix(SIZE[0] / SIZE[1]), SIZE)
@@ -131,12 +141,14 @@ def test_morph_at_fraction_0_and_1_equals_the_pure_steps(offscreen, fraction):
 
 
 def test_linear_morph_halfway_is_the_mean_surface(offscreen):
-    scene = morph_scene(None, easing="linear")
+    # Plain light: the horizon light of a morph blends the two steps' light, which is not the
+    # light of the mean surface (tests/test_look.py checks that blend).
+    scene = morph_scene(None, easing="linear", light="plain")
     scene.ensure_setup()
     scene.terrain.time_index = 0.5
     morph = render(offscreen, scene)
     mean = (bump(at=(12, 20)) + bump(at=(30, 45), height=80.0)) / 2
-    expected = render(offscreen, Oblique(mean, domain=(0.0, 100.0)))
+    expected = render(offscreen, Oblique(mean, domain=(0.0, 100.0), light="plain"))
     diff = diff_images(morph.astype(np.uint8), expected.astype(np.uint8), 2)
     assert diff.fraction_over < 0.002
     assert diff_images(morph.astype(np.uint8), render(offscreen, morph_scene(0)).astype(
@@ -313,10 +325,10 @@ def test_change_view_uses_a_diverging_map_and_keeps_heights(offscreen):
 
 
 def test_user_colour_lists_are_colour_maps(offscreen):
-    values = np.zeros((40, 60))
-    values[:, 30:] = 1.0
+    values = np.ones((40, 60))
+    values[:, 30:] = 2.0
     image = render(offscreen, TopDown.scene(values, colormap=["#ff0000", "#0000ff"],
-                                      policy=SYNTHETIC))
+                                            domain=(1.0, 2.0), policy=SYNTHETIC))
     assert np.abs(image[90, 110] - (255, 0, 0)).max() <= 2
     assert np.abs(image[90, 210] - (0, 0, 255)).max() <= 2
 
@@ -331,9 +343,9 @@ def test_log_and_sqrt_scales_lift_small_counts(offscreen):
 
 # -- legend -------------------------------------------------------------------------------------
 def test_legend_describes_the_colour_scale():
-    terrain = vizkit.Terrain(np.array([[0.0, 10.0], [400.0, 1000.0]]), extent=(0, 0, 2, 2),
-                             scale="log", colormap="cividis", units="persons",
-                             label="Population", no_data="grey")
+    terrain = vizkit.Terrain(np.array([[0.0, 10.0, np.nan, 30.0], [400.0, 1000.0, 50.0, 60.0]]),
+                             extent=(0, 0, 4, 2), scale="log", colormap="cividis",
+                             units="persons", label="Population", no_data="grey")
     legend = terrain.legend()
     assert isinstance(legend, ColorScale)
     assert legend.domain == (0.0, 1000.0) and legend.kind == "log"
@@ -345,8 +357,12 @@ def test_legend_describes_the_colour_scale():
     assert np.array_equal(legend.color(1000.0), Colormap("cividis").lut()[255])
     with pytest.raises(dataclasses.FrozenInstanceError):
         legend.units = "m"  # type: ignore[misc]
-    holes = vizkit.Terrain(np.zeros((2, 2)), extent=(0, 0, 2, 2)).legend()
-    assert holes.no_data_color is None
+    assert legend.zero_color == GROUND_COLOR and legend.scale_note.startswith("log scale (as")
+    assert legend.extends == "neither"
+    holes = vizkit.Terrain(np.array([[np.nan, 10.0, 20.0]] * 2), extent=(0, 0, 3, 2),
+                           no_data="hole").legend()
+    complete = vizkit.Terrain(np.full((2, 2), 10.0), extent=(0, 0, 2, 2)).legend()
+    assert holes.no_data_color is None and complete.no_data_color is None   # nothing to key
 
 
 def test_nice_ticks_are_round_and_inside_the_domain():
@@ -382,8 +398,8 @@ def test_pixel_normals_match_vertex_normals_on_a_fine_grid(offscreen):
     pixel = render(offscreen, Oblique(fine, normals="pixel"))
     diff = diff_images(smooth.astype(np.uint8), pixel.astype(np.uint8), 8)
     assert diff.fraction_over < 0.01
-    assert vizkit.Terrain(np.zeros((512, 512)), extent=(0, 0, 1, 1)).normals == "pixel"
-    assert vizkit.Terrain(np.zeros((64, 64)), extent=(0, 0, 1, 1)).normals == "vertex"
+    assert vizkit.Terrain(np.ones((512, 512)), extent=(0, 0, 1, 1)).normals == "pixel"
+    assert vizkit.Terrain(np.ones((64, 64)), extent=(0, 0, 1, 1)).normals == "vertex"
 
 
 def test_change_view_and_no_data_work_with_pixel_normals(offscreen):
@@ -391,7 +407,8 @@ def test_change_view_and_no_data_work_with_pixel_normals(offscreen):
     b = a.copy()
     b[:, 30:] += 40.0
     b[15:25, 5:15] = np.nan                                    # no data in the later step
-    scene = TopDown.scene(np.stack([a, b]), normals="pixel", domain=(0.0, 100.0))
+    scene = TopDown.scene(np.stack([a, b]), normals="pixel", domain=(0.0, 100.0),
+                          no_data="hole")
     offscreen.render(scene, FRAME)
     uploaded = offscreen.gpu.upload_bytes
     scene.terrain.show_change(0, 1)

@@ -154,48 +154,66 @@ def grid_points(x: npt.ArrayLike, y: npt.ArrayLike, weight: npt.ArrayLike | None
 def _grid_points(x: npt.ArrayLike, y: npt.ArrayLike, weight: npt.ArrayLike | None,
                  cell_size: float, extent: Extent | None, crs: str,
                  provenance: Provenance | None) -> Grid:
-    xa = np.asarray(x, dtype=np.float64).ravel()
-    ya = np.asarray(y, dtype=np.float64).ravel()
-    if xa.shape != ya.shape:
-        raise ValueError(f"x and y differ in length: {xa.shape} vs {ya.shape}")
     wa = None if weight is None else np.asarray(weight, dtype=np.float64).ravel()
-    finite = np.isfinite(xa) & np.isfinite(ya)
-    if not finite.all():  # NaN/inf coordinates are outside every grid
-        xa, ya = xa[finite], ya[finite]
-        wa = None if wa is None else wa[finite]
-    if extent is None:
-        if len(xa) == 0:
-            raise ValueError("cannot infer an extent from zero points; pass extent=")
-        x0 = math.floor(xa.min() / cell_size) * cell_size
-        y0 = math.floor(ya.min() / cell_size) * cell_size
-        x1 = (math.floor(xa.max() / cell_size) + 1) * cell_size
-        y1 = (math.floor(ya.max() / cell_size) + 1) * cell_size
-        extent, clip = (x0, y0, x1, y1), False
-    else:
-        clip = True
-    xmin, ymin, xmax, ymax = (float(v) for v in extent)
-    w = round((xmax - xmin) / cell_size)
-    h = round((ymax - ymin) / cell_size)
-    inv = 1.0 / cell_size
-    fx = xa - xmin  # fractional cell coordinates, in place to spare temporaries
-    fx *= inv
-    fy = ya - ymin
-    fy *= inv
-    if clip:
-        inside = (fx >= 0) & (fx < w) & (fy >= 0) & (fy < h)
-        if not inside.all():
-            fx, fy = fx[inside], fy[inside]
-            wa = None if wa is None else wa[inside]
-    ix = fx.astype(np.int64)  # truncation is floor here: every coordinate is >= 0
-    iy = fy.astype(np.int64)
-    if not clip:  # float rounding at the top edge
-        np.minimum(ix, w - 1, out=ix)
-        np.minimum(iy, h - 1, out=iy)
-    iy *= w
-    iy += ix
-    flat = iy
+    flat, kept, extent, (h, w) = grid_cell_index(x, y, cell_size=cell_size, extent=extent)
+    if wa is not None and not kept.all():
+        wa = wa[kept]
     values = np.bincount(flat, weights=wa, minlength=h * w).astype(np.float64).reshape(h, w)
-    return Grid(values, (xmin, ymin, xmax, ymax), float(cell_size), crs, provenance)
+    return Grid(values, extent, float(cell_size), crs, provenance)
+
+
+def grid_cell_index(x: npt.ArrayLike, y: npt.ArrayLike, *, cell_size: float,
+                    extent: Extent | None = None
+                    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], Extent,
+                               tuple[int, int]]:
+    """The cell each point falls in, as :func:`grid_points` bins them — for binning without a
+    dense grid (a sparse layer over a big extent).
+
+    Returns:
+        ``(flat, kept, extent, (H, W))``: flat cell index ``row * W + col`` of each kept point
+        (row 0 southern-most), which points were kept (finite and inside the extent), the
+        extent (given, or the points' bounds snapped outward to multiples of ``cell_size``)
+        and the grid's shape.
+    """
+    with np.errstate(under="ignore"):  # subnormal coordinates are harmless
+        xa = np.asarray(x, dtype=np.float64).ravel()
+        ya = np.asarray(y, dtype=np.float64).ravel()
+        if xa.shape != ya.shape:
+            raise ValueError(f"x and y differ in length: {xa.shape} vs {ya.shape}")
+        kept = np.isfinite(xa) & np.isfinite(ya)
+        if not kept.all():  # NaN/inf coordinates are outside every grid
+            xa, ya = xa[kept], ya[kept]
+        if extent is None:
+            if len(xa) == 0:
+                raise ValueError("cannot infer an extent from zero points; pass extent=")
+            x0 = math.floor(xa.min() / cell_size) * cell_size
+            y0 = math.floor(ya.min() / cell_size) * cell_size
+            x1 = (math.floor(xa.max() / cell_size) + 1) * cell_size
+            y1 = (math.floor(ya.max() / cell_size) + 1) * cell_size
+            extent, clip = (x0, y0, x1, y1), False
+        else:
+            clip = True
+        xmin, ymin, xmax, ymax = (float(v) for v in extent)
+        w = round((xmax - xmin) / cell_size)
+        h = round((ymax - ymin) / cell_size)
+        inv = 1.0 / cell_size
+        fx = xa - xmin  # fractional cell coordinates, in place to spare temporaries
+        fx *= inv
+        fy = ya - ymin
+        fy *= inv
+        if clip:
+            inside = (fx >= 0) & (fx < w) & (fy >= 0) & (fy < h)
+            if not inside.all():
+                fx, fy = fx[inside], fy[inside]
+                kept[np.flatnonzero(kept)[~inside]] = False
+        ix = fx.astype(np.int64)  # truncation is floor here: every coordinate is >= 0
+        iy = fy.astype(np.int64)
+        if not clip:  # float rounding at the top edge
+            np.minimum(ix, w - 1, out=ix)
+            np.minimum(iy, h - 1, out=iy)
+        iy *= w
+        iy += ix
+        return iy, kept, (xmin, ymin, xmax, ymax), (h, w)
 
 
 def parse_ssbid(ids: npt.ArrayLike | pd.Series) -> tuple[npt.NDArray[np.int64],

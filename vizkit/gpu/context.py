@@ -10,6 +10,10 @@ given to :meth:`~GpuContext.buffer`, :meth:`~GpuContext.texture` and
 texture owned by one of this context's resource groups (however it was created). A write whose
 source is another GPU buffer (a pixel-pack buffer) moves no CPU data and counts 0; uniform values
 are not counted (they are the per-frame, free kind of change).
+
+``live_bytes`` counts the GPU memory held by live objects created through resource groups
+(buffers, textures, renderbuffers: their size as allocated, see
+:func:`vizkit.gpu.resources.gpu_nbytes`); :attr:`ResourceGroup.nbytes` is one owner's share.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Any
 import moderngl
 import numpy as np
 
-from vizkit.gpu.resources import ResourceGroup
+from vizkit.gpu.resources import ResourceGroup, gpu_nbytes
 from vizkit.gpu.shaders import Program, compile_program
 
 
@@ -48,6 +52,7 @@ class GpuContext:
         self._programs: dict[tuple, Program] = {}
         self.live: Counter[str] = Counter()
         self.upload_bytes = 0  # bytes written to GPU buffers/textures since creation
+        self.live_bytes = 0  # GPU memory held by live buffers/textures made through groups
 
     # -- creation --------------------------------------------------------------------------
     @classmethod
@@ -103,6 +108,7 @@ class GpuContext:
 
     def created(self, obj: Any) -> None:
         self.live[type(obj).__name__] += 1
+        self.live_bytes += gpu_nbytes(obj)
         if isinstance(obj, _WRITABLE):
             self._count_writes(obj)
 
@@ -123,6 +129,7 @@ class GpuContext:
 
     def released(self, obj: Any) -> None:
         self.live[type(obj).__name__] -= 1
+        self.live_bytes -= gpu_nbytes(obj)
 
     def live_objects(self) -> int:
         """Number of GL objects created through groups and not yet released."""

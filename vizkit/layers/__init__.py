@@ -25,19 +25,21 @@ if TYPE_CHECKING:
     )
     from vizkit.layers.labels import Labels
     from vizkit.layers.legend import ColorScale
+    from vizkit.layers.light import Light
     from vizkit.layers.regions import Regions
     from vizkit.layers.terrain import Terrain
     from vizkit.layers.text import Attribution, Caption
 
 __all__ = ["Attribution", "BaseMap", "Caption", "ColorKey", "ColorScale", "Flows", "HudLayer",
-           "HudStyle", "InfoCard", "Labels", "LanguageButton", "Layer", "Legend", "Narration",
-           "OperatorMessage", "Regions", "Terrain", "TimeScrubber"]
+           "HudStyle", "InfoCard", "Labels", "LanguageButton", "Layer", "Legend", "Light",
+           "Narration", "OperatorMessage", "Regions", "Terrain", "TimeScrubber"]
 
 __getattr__, __dir__ = lazy_exports(__name__, {
     "Layer": "vizkit.layers.base",
     "BaseMap": "vizkit.layers.basemap",
     "Flows": "vizkit.layers.flows",
     "ColorScale": "vizkit.layers.legend",
+    "Light": "vizkit.layers.light",
     "Regions": "vizkit.layers.regions",
     "Terrain": "vizkit.layers.terrain",
     "Attribution": "vizkit.layers.text",

@@ -3,6 +3,11 @@
 Every statistical layer answers ``layer.legend()`` with a :class:`ColorScale`: the value domain,
 readable tick values, units, the colour map (name and its RGBA table), the colour used for
 no-data cells and the scale kind. The HUD legend layer draws from this; nothing here is GL.
+
+Cells that are not a colour of the scale each have a calm colour of their own, distinct from
+each other and from the colour map's ends: **zero** (nobody there — the ground),
+**no data** and **hidden** by disclosure control (fine lines in :data:`HIDDEN_COLOR` over a
+fill of :data:`HIDDEN_FILL` times it; the lines fade into the fill at a distance).
 """
 
 from __future__ import annotations
@@ -16,9 +21,12 @@ import numpy.typing as npt
 from vizkit.colormap import Colormap
 
 SCALE_KINDS = ("linear", "sqrt", "log", "diverging")
-NO_DATA_GREY = (0.55, 0.55, 0.55, 1.0)
-# Cells hidden by disclosure control: hatched in this colour over a darker shade of it.
-HIDDEN_COLOR = (0.36, 0.38, 0.44, 1.0)
+EXTENDS = ("neither", "min", "max", "both")
+GROUND_COLOR = (0.12, 0.13, 0.14, 1.0)     # cells whose value is zero: the ground
+NO_DATA_GREY = (0.36, 0.31, 0.25, 1.0)     # cells (regions) without data: warm, dark
+# Cells hidden by disclosure control: fine lines in this colour over HIDDEN_FILL times it.
+HIDDEN_COLOR = (0.36, 0.40, 0.47, 1.0)
+HIDDEN_FILL = 0.55                         # shaders/lib/protected.glsl HIDDEN_FILL
 
 
 @dataclass(frozen=True)
@@ -37,8 +45,16 @@ class ColorScale:
         colors: ``(256, 4) uint8`` RGBA table from low to high, as uploaded to the GPU.
         note: disclosure control in plain language (``"Values below 5 are not shown."``);
             empty when nothing was protected.
-        hidden_color: RGBA of the hatching that marks cells hidden by disclosure control, or
-            ``None`` when no cell is hidden.
+        hidden_color: RGBA of the hatching that marks cells hidden by disclosure control (its
+            lines; the fill between them is :data:`HIDDEN_FILL` times it), or ``None`` when no
+            cell is hidden.
+        zero_color: RGBA of cells whose value is zero (drawn as ground, not as the colour
+            map's low end), or ``None`` when the layer does not draw zeros that way.
+        scale_note: how the scale and the colour domain were chosen, in one line
+            (``"log scale (chosen: the values span 2.6 orders of magnitude …); colours to the
+            99.5th percentile (2,868)"``); empty when not stated.
+        extends: ``"max"`` when shown values lie above the domain (drawn in the top colour),
+            ``"min"`` below it, ``"both"``, or ``"neither"``.
     """
 
     domain: tuple[float, float]
@@ -52,10 +68,16 @@ class ColorScale:
                                           repr=False, compare=False)
     note: str = ""
     hidden_color: tuple[float, float, float, float] | None = None
+    zero_color: tuple[float, float, float, float] | None = None
+    scale_note: str = ""
+    extends: str = "neither"
 
     def __post_init__(self) -> None:
         if self.kind not in SCALE_KINDS:
             raise ValueError(f"ColorScale: kind must be one of {SCALE_KINDS}, got {self.kind!r}")
+        if self.extends not in EXTENDS:
+            raise ValueError(f"ColorScale: extends must be one of {EXTENDS}, got "
+                             f"{self.extends!r}")
 
     def position(self, value: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Where values sit along the colour bar, 0 (low end) … 1 (high end), clipped.
@@ -122,10 +144,12 @@ def ticks_for(domain: tuple[float, float], kind: str, count: int = 5) -> tuple[f
 
 def color_scale(domain: tuple[float, float], kind: str, colormap: Colormap, *, units: str = "",
                 label: str = "", no_data_color: tuple[float, float, float, float] | None = None,
-                note: str = "", hidden_color: tuple[float, float, float, float] | None = None
-                ) -> ColorScale:
+                note: str = "", hidden_color: tuple[float, float, float, float] | None = None,
+                zero_color: tuple[float, float, float, float] | None = None,
+                scale_note: str = "", extends: str = "neither") -> ColorScale:
     """Build a :class:`ColorScale` with ticks chosen for ``kind``."""
     return ColorScale(domain=(float(domain[0]), float(domain[1])),
                       ticks=ticks_for(domain, kind), units=units, colormap=colormap.name,
                       no_data_color=no_data_color, kind=kind, label=label,
-                      colors=colormap.lut(), note=note, hidden_color=hidden_color)
+                      colors=colormap.lut(), note=note, hidden_color=hidden_color,
+                      zero_color=zero_color, scale_note=scale_note, extends=extends)

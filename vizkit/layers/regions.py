@@ -11,8 +11,13 @@ Values of all time steps go to the GPU once, as a float texture array indexed by
 (one layer per step); the vertex shader reads its region's value for steps ``i`` and ``i + 1``
 and blends them, so animating 2,000 regions costs a few uniforms per frame, like the terrain.
 
-Costs of change: :attr:`Regions.time_index`, :attr:`Regions.exaggeration`, the sun, the
-no-data style and :meth:`Regions.show_change` are uniforms; new values mean a new layer.
+Light (:mod:`vizkit.layers.light`): sky light from a hemisphere and a soft contact shade at
+the foot of the walls, tone-mapped. Defaults follow the data (:mod:`vizkit.layers.autoscale`):
+scale, colour domain and the tallest prism's height. Hidden regions lie flat with the protected
+pattern; regions without a value lie flat in a calm no-data tint (or are left out).
+
+Costs of change: :attr:`Regions.time_index`, :attr:`Regions.exaggeration`, the sun, the light,
+the no-data style and :meth:`Regions.show_change` are uniforms; new values mean a new layer.
 """
 
 from __future__ import annotations
@@ -29,8 +34,10 @@ import pandas as pd
 from vizkit.colormap import DIVERGING_DEFAULT, Colormap
 from vizkit.easing import Easing, get_easing
 from vizkit.gpu import GpuContext, ResourceGroup
+from vizkit.layers.autoscale import peak_height
 from vizkit.layers.base import Layer, PickRecord
-from vizkit.layers.legend import NO_DATA_GREY, scaled
+from vizkit.layers.legend import HIDDEN_COLOR, NO_DATA_GREY
+from vizkit.layers.light import Light
 from vizkit.layers.prisms import build_prism_mesh, read_region_geometry, region_code
 from vizkit.layers.protection import (
     REMOVED,
@@ -41,7 +48,8 @@ from vizkit.layers.protection import (
     reject_counts_keyword,
     require_counts,
 )
-from vizkit.layers.timesteps import SCALES, TimeSteps, numeric_column, time_labels, time_steps
+from vizkit.layers.tiles import HIDDEN
+from vizkit.layers.timesteps import TimeSteps, numeric_column, time_labels, time_steps
 from vizkit.privacy import Policy
 from vizkit.view import ViewState
 
@@ -65,10 +73,11 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
         code, value, time: column names in ``data``. Codes are compared as strings ("0381").
         id_property: the feature property holding the code in a FeatureCollection (default
             ``"code"``).
-        colormap, scale, domain, easing, times, units, label, sun, ambient: as for
-            :class:`~vizkit.layers.terrain.Terrain`; ``domain`` defaults to ``(min(0, low),
-            high)`` so prism heights stay proportional to the values.
-        max_height: metres at the top of the domain (default 8 % of the larger side).
+        colormap, scale, domain, easing, times, units, label, sun, ambient, light: as for
+            :class:`~vizkit.layers.terrain.Terrain` — the scale and colour domain follow the
+            shown values (:mod:`vizkit.layers.autoscale`); the colour domain and heights start
+            at ``min(0, low)``, so prism heights stay proportional to the values.
+        max_height: metres of the tallest prism (default 4 % of the regions' diagonal).
         base_height: metres every region with data rises at least (keeps zeros visible).
         exaggeration: multiplier on heights (a uniform).
         no_data: regions without a value: ``"grey"`` (flat grey at ground level, default) or
@@ -76,7 +85,7 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
         policy: disclosure control (see :mod:`vizkit.layers.protection`). ``None`` (default):
             the scene's policy, bound by ``scene.add``; a :class:`~vizkit.privacy.Policy`
             makes it stricter; ``Policy.off(reason)`` is the explicit, logged opt-out. Hidden
-            regions are drawn flat grey.
+            regions lie flat, marked with the protected pattern.
         base: for a measure (a density, a rate, a mean): the counts it rests on — a column of
             ``data`` (a DataFrame), or values in any form ``data`` takes, joined by code the
             same way. Regions whose base is below ``k`` are hidden; the measure is shown
@@ -86,10 +95,11 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
     def __init__(self, geometry: Any, data: Any = None, *, code: str = "code",
                  value: str = "value", time: str | None = None, id_property: str | None = None,
                  colormap: str | Sequence[object] | Colormap = "viridis",
-                 scale: str = "linear", domain: tuple[float, float] | None = None,
+                 scale: str | None = None, domain: tuple[float, float] | None = None,
                  max_height: float | None = None, base_height: float = 0.0,
                  exaggeration: float = 1.0, sun: Sequence[float] = (-0.5, -0.6, 0.75),
-                 ambient: float = 0.35, easing: str | Easing = "smooth",
+                 ambient: float = 0.35, light: Light | str = "soft",
+                 easing: str | Easing = "smooth",
                  times: Sequence[Any] | None = None, units: str = "", label: str = "",
                  no_data: str = "grey", policy: Policy | None = None, base: Any = None,
                  name: str | None = None, provenance: object = None, counts: Any = REMOVED):
@@ -117,8 +127,6 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
                 raise ValueError(f"{self.name}: base has {base_counts.shape[0]} time step(s) "
                                  f"{base_labels or ''}, the values {values.shape[0]} "
                                  f"{labels or ''}; they must match")
-        if scale not in SCALES:
-            raise ValueError(f"{self.name}: scale must be one of {sorted(SCALES)}, got {scale!r}")
         with np.errstate(under="ignore"):  # tiny values round to 0 in float32
             raw = np.ascontiguousarray(values, dtype=np.float32)  # (T, R)
         self._shape = raw.shape
@@ -128,18 +136,18 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
         self._protection = StepProtection(raw, owner=self.name, policy=own, base=base_counts,
                                           kind="cells", identity=self._region_identity,
                                           total_of="all regions")
-        self.hidden_color = NO_DATA_GREY  # hidden regions are drawn flat grey (legend)
+        self.hidden_color = HIDDEN_COLOR  # hidden regions carry the protected pattern
         self.mesh = build_prism_mesh(polygons, self.name)
         self.origin = self.mesh.origin
-        self.scale = scale
+        self.scale = scale  # None: chosen from the shown values (autoscale)
         self.colormap = Colormap(colormap)
-        self.domain = domain  # None: (min(0, low), high) of the shown values, once protected
+        self.domain = domain  # None: (min(0, low), 99.5th percentile) of the shown values
         lo, hi = self.mesh.bounds
-        size = float(max(hi[0] - lo[0], hi[1] - lo[1]))
-        self.max_height = 0.08 * size if max_height is None else float(max_height)
+        self.diagonal = float(np.hypot(hi[0] - lo[0], hi[1] - lo[1]))
+        self.max_height = peak_height(self.diagonal) if max_height is None else float(max_height)
         self.base_height = float(base_height)
         self.exaggeration = float(exaggeration)
-        self.sun, self.ambient = sun, float(ambient)
+        self.sun, self.ambient, self.light = sun, float(ambient), light
         self.easing = get_easing(easing)
         self.units, self.label = units, label or value
         if no_data not in ("grey", "hole"):
@@ -149,26 +157,20 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
         self.change: tuple[int, int] | None = None
         self.change_colormap = Colormap(DIVERGING_DEFAULT)
         self.pick_id = 0
-        self._vaos: dict[str, moderngl.VertexArray] = {}
-        self._programs: dict[str, Any] = {}
+        self._vaos: dict[tuple, tuple[moderngl.VertexArray, Any]] = {}
 
     @property
     def no_data(self) -> str:
-        """Regions without a value: ``"grey"`` or ``"hole"`` (a uniform). Regions hidden by
-        disclosure control are always drawn grey — marked, never silently missing."""
-        return "grey" if self._no_data == "hole" and self.hidden.any() else self._no_data
+        """Regions without a value: ``"grey"`` (a calm no-data tint) or ``"hole"`` (a
+        uniform). Regions hidden by disclosure control are always drawn, with the protected
+        pattern — marked, never silently missing."""
+        return self._no_data
 
     @no_data.setter
     def no_data(self, mode: str) -> None:
         if mode not in ("grey", "hole"):
             raise ValueError(f"{self.name}: no_data must be 'grey' or 'hole', got {mode!r}")
         self._no_data = mode
-
-    def default_domain(self, values: npt.NDArray[np.float32]) -> tuple[float, float]:
-        """``(min(0, low), high)`` of the shown values, so prism heights stay proportional."""
-        if not np.isfinite(values).any():
-            return (0.0, 1.0)
-        return (min(0.0, float(np.nanmin(values))), float(np.nanmax(values)))
 
     def _region_identity(self, step: int) -> pd.DataFrame:
         """What identifies each region's cell of a step, for cell keys: its code and the time
@@ -199,9 +201,7 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
         v = self.value(code, step)
         if math.isnan(v):
             return 0.0
-        lo, hi = scaled(np.array(self.domain, float), self.scale)
-        level = float(np.clip((scaled(np.array([v]), self.scale)[0] - lo)
-                              / max(hi - lo, 1e-30), 0.0, 1.0))
+        level = float(self.level_of(np.array([v]), heights=True)[0])
         return (self.base_height + level * self.max_height) * self.exaggeration
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
@@ -228,20 +228,30 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
         rows = -(-count // width)
         table = np.full((steps, rows * width), np.nan, np.float32)
         table[:, :count] = self.values
+        table[:, :count][np.asarray(self.hidden)] = HIDDEN  # marked, never silently missing
         self._tex_width = width
         self._values_tex = gpu.texture_array(group, (width, rows, steps), 1, table, dtype="f4")
         self._upload_colormaps(gpu, group)
-        self._has_no_data = bool(np.isnan(self.values).any())
+        self._has_no_data = not bool(np.isfinite(table[:, :count]).all())
         self._vertices = gpu.buffer(group, self.mesh.vertices)
         self._region_ids = gpu.buffer(group, self.mesh.region)
         self._indices = gpu.buffer(group, self.mesh.indices)
         self._vaos = {}
 
-    def _vao(self, pass_name: str) -> moderngl.VertexArray:
-        vao = self._vaos.get(pass_name)
-        if vao is None:
+    def _defines(self, pass_name: str) -> dict[str, object]:
+        defines = self._variant(pass_name, self._has_no_data)
+        if pass_name == "color" and self.ambient < 1.0:  # ambient 1: unlit
+            defines.update(self.light.defines(horizon=False))
+            if self.light.contact > 0.0:
+                defines["CONTACT"] = 1
+        return defines
+
+    def _vao(self, pass_name: str) -> tuple[moderngl.VertexArray, Any]:
+        defines = self._defines(pass_name)
+        key = (pass_name, tuple(sorted(defines.items())))
+        hit = self._vaos.get(key)
+        if hit is None:
             assert self._gpu is not None and self._group is not None
-            defines = self._variant(pass_name, self._has_no_data)
             program = self._gpu.program("regions/regions.vert", "regions/regions.frag",
                                         defines=defines)
             layout = (("2f 1f 12x", "a_position", "a_top") if pass_name == "pick"  # no normals
@@ -249,24 +259,23 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
             content = [(self._vertices, *layout), (self._region_ids, "1u", "a_region")]
             vao = self._gpu.vertex_array(self._group, program, content,
                                          index_buffer=self._indices)
-            self._vaos[pass_name], self._programs[pass_name] = vao, program
-        return vao
+            hit = self._vaos[key] = (vao, program)
+        return hit
 
     def draw(self, view: ViewState) -> None:
         if view.pass_name not in ("color", "pick") or self._gpu is None:
             return
         if view.pass_name == "pick" and not self.pick_id:
             return
-        vao = self._vao(view.pass_name)
-        program = self._programs[view.pass_name]
+        vao, program = self._vao(view.pass_name)
         step0, step1, mix = self._steps_and_mix(self.time_index)
-        lo, hi = scaled(np.array(self.domain, float), self.scale)
+        colour, heights = self._scaled_domains()
         self._values_tex.use(location=0)
         uniforms: dict[str, object] = dict(
             u_mvp=ViewState.gl_matrix(view.model_view_projection(self.origin)),
             t_values=0, u_tex_width=self._tex_width,
             u_step0=step0, u_step1=step1, u_mix=float(mix),
-            u_domain=(float(lo), float(hi)),
+            u_domain=colour, u_heights=heights,
             u_base_height=self.base_height * self.exaggeration,
             u_max_height=self.max_height * self.exaggeration,
             u_change=int(self.change is not None), u_change_steps=self.change or (0, 0),
@@ -276,10 +285,14 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
             uniforms["u_pick_no_data"] = float(self.no_data == "grey")  # grey regions answer
         else:
             (self._change_tex if self.change is not None else self._colormap_tex).use(location=1)
-            sun = np.asarray(self.sun, float)
+            top = (self.base_height + self.max_height) * self.exaggeration
             uniforms.update(
-                t_colormap=1, u_to_sun=tuple(sun / np.linalg.norm(sun)), u_ambient=self.ambient,
-                u_no_data=NO_DATA_GREY if self.no_data == "grey" else (0.0, 0.0, 0.0, 0.0))
+                t_colormap=1, u_to_sun=self.sun, u_ambient=self.ambient,
+                u_light=self.light.uniform() if self.ambient < 1.0 else (0, 0, 1, 0),
+                u_contact=self.light.contact,
+                u_contact_m=max(0.12 * top, 1e-6), u_pattern_m=max(self.diagonal / 240, 1e-6),
+                u_hidden_color=self.hidden_color[:3],
+                u_no_data=NO_DATA_GREY if self._no_data == "grey" else (0.0, 0.0, 0.0, 0.0))
         program.set(**uniforms)
         vao.render(moderngl.TRIANGLES)
 

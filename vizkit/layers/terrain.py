@@ -1,28 +1,36 @@
-"""Terrain: gridded statistics (counts per cell) as a lit, colour-mapped height field.
+"""Terrain: gridded statistics (counts per cell) as a softly lit, colour-mapped height field.
 
-All time steps are uploaded once, into one float vertex buffer (step after step); the vertex
-shader reads its cell's value at steps ``i`` and ``i + 1`` as two attributes bound at those
-steps' offsets (re-binding is a GL call, not an upload) and blends them. Normals are computed on
-the GPU — from neighbouring cells (a float texture array of the same values) or, on big grids,
-per pixel — so animating between years costs a few uniforms per frame whatever the grid size.
+**Only where the data is.** The cells with data (a value other than zero in some step) and, up
+to ``reach`` cells around them, the ground they stand on form the footprint
+(:mod:`vizkit.layers.tiles`); nothing outside it is drawn. Inside it, zero is the ground colour
+(nobody there), no data a calm tint (or a hole), and cells hidden by disclosure control carry
+the protected pattern. Given ``land=``, only land is ground. A sparse grid is stored as tiles
+around its footprint, so memory, uploads and draw work grow with its cells, not its bounding
+box; a complete grid stays one dense tile.
 
-Inputs: a 2-D array with its extent, a ``(T, H, W)`` series, a ``vizkit.data.Grid`` (or any
-object with ``.values`` and ``.extent``), or points binned to a grid with
-:meth:`Terrain.from_points` (a DataFrame of x, y, value and optionally a time column; binned by
-:func:`vizkit.data.grid_points`).
+**Upload once, animate on the GPU.** All time steps go to the GPU once, into one float vertex
+buffer (step after step); the vertex shader reads its cell's value at steps ``i`` and ``i + 1``
+as two attributes bound at those steps' offsets (re-binding is a GL call, not an upload) and
+blends them. Normals come from the GPU (neighbouring cells of an atlas texture, or per pixel on
+big grids); soft light (:mod:`vizkit.layers.light`) takes sky and sun visibility from a horizon
+pass made once per step (:mod:`vizkit.layers.horizon`).
 
-Values are counts under disclosure control (:mod:`vizkit.layers.protection`): protected when
-the layer joins a scene (the scene's policy) or when first needed; a measure declares its base
-counts with ``base=``.
+**Defaults follow the data** (:mod:`vizkit.layers.autoscale`): scale, colour domain and the
+peak's height are chosen from the shown values and the footprint, and stated in the legend.
 
-Costs of change (see :mod:`vizkit.layers.base`): :attr:`Terrain.time_index`,
-:attr:`Terrain.exaggeration`, :attr:`Terrain.sun`, :attr:`Terrain.ambient`,
-:attr:`Terrain.no_data` and :meth:`Terrain.show_change` are uniforms (free per frame);
-:attr:`Terrain.contours` on/off is a variant (one program rebuild); new values mean a new layer.
+Inputs (:mod:`vizkit.layers.terrain_inputs`): a 2-D array with its extent, a ``(T, H, W)``
+series, a ``vizkit.data.Grid``, :class:`~vizkit.layers.terrain_inputs.GridCells`, or points
+binned with :meth:`Terrain.from_points`. Values are counts under disclosure control
+(:mod:`vizkit.layers.protection`); a measure declares its base counts with ``base=``.
 
-The module stays whole (about 570 lines, most of them the documented inputs and read-outs):
-one layer's inputs, value read-outs and draw are one lifecycle. What terrains share with
-regions lives in :mod:`vizkit.layers.timesteps` and :mod:`vizkit.layers.protection`.
+Costs of change (see :mod:`vizkit.layers.base`): ``time_index``, ``exaggeration``, ``sun``,
+``ambient``, ``light`` (its uniforms; occlusion and shadows on/off is a variant),
+``no_data`` and :meth:`show_change` are uniforms — a new sun or exaggeration makes the horizon
+pass run again; ``contours`` on/off and ``normals`` are variants; new values are a new layer.
+
+The module stays whole (about 530 lines, a third of them documented arguments and read-outs):
+one layer's inputs, read-outs and draw are one lifecycle; inputs, tiles, light and the GPU
+resources live in their own modules.
 """
 
 from __future__ import annotations
@@ -31,46 +39,37 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import moderngl
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from vizkit.colormap import DIVERGING_DEFAULT, Colormap
-from vizkit.data.grid import grid_points
 from vizkit.easing import Easing, get_easing
 from vizkit.gpu import GpuContext, ResourceGroup
+from vizkit.layers.autoscale import peak_height
 from vizkit.layers.base import Layer, PickRecord
-from vizkit.layers.legend import HIDDEN_COLOR, NO_DATA_GREY, scaled
+from vizkit.layers.legend import GROUND_COLOR, HIDDEN_COLOR, NO_DATA_GREY
+from vizkit.layers.light import Light
 from vizkit.layers.protection import (
     REMOVED,
     DisclosureControlled,
     StepProtection,
     explicit_policy,
-    label_text,
     reject_counts_keyword,
-    require_counts,
 )
-from vizkit.layers.timesteps import SCALES, TimeSteps, numeric_column, time_labels, time_steps
+from vizkit.layers.terrain_gpu import TerrainGpu
+from vizkit.layers.terrain_inputs import GridCells, bin_points, is_grid_like, read_values
+from vizkit.layers.terrain_store import Placed, place, replace_no_data
+from vizkit.layers.tiles import TileLayout, grid_indices
+from vizkit.layers.timesteps import TimeSteps, time_labels
 from vizkit.privacy import Policy
 from vizkit.view import ViewState
 
 NO_DATA = ("hole", "grey")
 NORMALS = ("auto", "vertex", "pixel")
-PIXEL_NORMALS_FROM = 512 * 512  # cells from which normals="auto" lights per pixel
+PIXEL_NORMALS_FROM = 512 * 512  # drawn cells from which normals="auto" lights per pixel
+REACH = 1                       # cells of ground drawn around the data by default
 Extent = tuple[float, float, float, float]
-
-
-def grid_indices(width: int, height: int) -> npt.NDArray[np.uint32]:
-    """Triangle indices of a ``width × height`` vertex grid, quad by quad, counter-clockwise
-    seen from above (+z) with row index growing northwards."""
-    if width < 2 or height < 2:
-        raise ValueError(f"a terrain needs at least 2×2 cells, got {width}×{height}")
-    rows, cols = np.meshgrid(np.arange(height - 1, dtype=np.uint32),
-                             np.arange(width - 1, dtype=np.uint32), indexing="ij")
-    a = (rows * width + cols).ravel()
-    b, c, d = a + 1, a + width, a + width + 1
-    return np.stack([a, b, d, a, d, c], axis=1).ravel()
 
 
 class Terrain(TimeSteps, DisclosureControlled, Layer):
@@ -78,68 +77,73 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
 
     Args:
         values: ``(H, W)`` or ``(T, H, W)`` numbers (counts per cell, say); row 0 is the
-            southern edge; NaN marks cells without data (holes or grey, never zero). A
-            ``vizkit.data.Grid`` (or an object with ``.values``, ``.extent`` and optionally
-            ``.times``/``.provenance``) is accepted too, then ``extent`` may be omitted.
+            southern edge; NaN marks cells without data (never zero). A ``vizkit.data.Grid``
+            (or an object with ``.values``, ``.extent``, optionally ``.times``, ``.provenance``
+            and ``.crs``) or :class:`~vizkit.layers.terrain_inputs.GridCells` (values on a few
+            cells of a big grid) are accepted too.
         extent: ``(xmin, ymin, xmax, ymax)`` in metres covered by the grid's outer cell edges.
         colormap: colour map name or colour list (default ``"viridis"``).
-        scale: ``"linear"``, ``"sqrt"`` or ``"log"`` — applied to heights and colours.
-        domain: value range mapped to the colour map and to heights 0…max; default: the data's
-            finite min and max over all time steps.
-        max_height: metres at the top of the domain before exaggeration; default 15 % of the
-            larger side of the extent.
-        exaggeration: multiplier on heights (a uniform: free to change per frame).
-        sun: direction *towards* the sun (x, y, z); normalised.
-        ambient: share of light that reaches faces turned away from the sun.
+        scale: ``"linear"``, ``"sqrt"`` or ``"log"`` for heights and colours; default: chosen
+            from the distribution of the shown values (:mod:`vizkit.layers.autoscale`).
+        domain: values at the ends of the colour map (and then at heights 0…max); default:
+            0 to the 99.5th percentile of the shown values, heights to the largest.
+        max_height: metres of the peak before exaggeration; default 4 % of the footprint's
+            diagonal.
+        exaggeration: multiplier on heights (a uniform).
+        sun: direction *towards* the sun (x, y, z), above the horizon.
+        ambient: share of the light that comes from the sky; 1 draws the colour map unlit.
+        light: :class:`~vizkit.layers.light.Light`, ``"soft"`` (default: occlusion, soft
+            shadows, sky light, tone mapping) or ``"plain"`` (ambient + diffuse).
         easing: how morphs between steps progress (``"linear"`` or ``"smooth"``).
         times: labels of the time steps (years), for picking, legends and :meth:`step_of`.
-        units: unit text of the values, for the legend (``"persons"``).
-        label: what the values are, for the legend (``"Population"``).
-        no_data: ``"hole"`` (default) or ``"grey"`` — how NaN cells look (a uniform).
-        contours: draw iso-lines every ``contours`` value units (a shader variant), or None.
+        units, label: for the legend (``"persons"``, ``"Population"``).
+        no_data: ``"grey"`` (default: a calm no-data tint) or ``"hole"`` — how NaN cells in the
+            footprint look (a uniform).
+        reach: cells of ground (zero and no-data cells) drawn around the cells with data;
+            ``None``: the whole grid (a complete surface).
+        land: what may be ground — an ``(H, W)`` bool array, a boundaries DataFrame from
+            :func:`vizkit.data.read_geojson` or an object with ``land_mask(extent, shape)``
+            (a base map); see :mod:`vizkit.layers.landmask`. Cells with data are always drawn.
+        contours: draw iso-lines every ``contours`` value units (a variant), or None.
         contour_color: RGBA (0–1) of contour lines; alpha is their opacity.
-        normals: ``"vertex"`` (smooth, from four neighbouring cells in the vertex shader),
-            ``"pixel"`` (per triangle, from screen-space derivatives in the fragment shader:
-            one texture fetch per vertex instead of five) or ``"auto"`` (default: ``"pixel"``
-            from 512×512 cells up, where triangles are about a pixel and both look the same).
-            A variant: changing it rebuilds the program.
-        policy: disclosure control (see :mod:`vizkit.layers.protection`). ``None`` (default):
-            the scene's policy, bound by ``scene.add`` (values below 5 are not shown, unless
-            the exhibit says otherwise); a :class:`~vizkit.privacy.Policy` makes it stricter;
-            ``Policy.off(reason)`` is the explicit, logged opt-out (data not about people).
+        normals: ``"vertex"``, ``"pixel"`` or ``"auto"`` (``"pixel"`` from 512×512 drawn
+            cells up). A variant.
+        policy: disclosure control (:mod:`vizkit.layers.protection`); ``None`` = the scene's.
         base: for a measure (a rate, a mean, a share per cell): the counts it rests on, the
-            same shape as ``values``. Cells whose base is below ``k`` are hidden; the measure
-            itself is shown unperturbed. Without ``base`` the values must be counts (whole
-            numbers ≥ 0; NaN is no data) — anything else is an error naming the cell.
-        hidden_color: RGBA (0–1) of the hatching over hidden cells (a uniform); pick one that
-            stays visible but quiet against the scene's background.
+            same shape as ``values``; cells whose base is below ``k`` are hidden.
+        hidden_color: RGB(A) of the protected pattern's lines over hidden cells; the fill
+            between them is :data:`~vizkit.layers.legend.HIDDEN_FILL` times it.
+        ground_color: RGB(A) of cells whose value is zero.
     """
 
     def __init__(self, values: Any, extent: Sequence[float] | None = None, *,
                  colormap: str | Sequence[object] | Colormap = "viridis",
-                 scale: str = "linear", domain: tuple[float, float] | None = None,
+                 scale: str | None = None, domain: tuple[float, float] | None = None,
                  max_height: float | None = None, exaggeration: float = 1.0,
                  sun: Sequence[float] = (-0.5, -0.6, 0.75), ambient: float = 0.35,
-                 easing: str | Easing = "smooth", times: Sequence[Any] | None = None,
-                 units: str = "", label: str = "", no_data: str = "hole",
+                 light: Light | str = "soft", easing: str | Easing = "smooth",
+                 times: Sequence[Any] | None = None, units: str = "", label: str = "",
+                 no_data: str = "grey", reach: int | None = REACH, land: Any = None,
                  contours: float | None = None,
                  contour_color: Sequence[float] = (0.0, 0.0, 0.0, 0.45),
                  normals: str = "auto", policy: Policy | None = None,
                  base: Any = None, hidden_color: Sequence[float] = HIDDEN_COLOR,
+                 ground_color: Sequence[float] = GROUND_COLOR,
                  name: str | None = None, provenance: object = None, counts: Any = REMOVED):
-        if _is_grid_like(values):
+        crs = None
+        if is_grid_like(values):
             grid = values
             values = grid.values
             extent = grid.extent if extent is None else extent
             grid_times = tuple(getattr(grid, "times", ()) or ())
             if times is None and np.ndim(values) == 3 and len(grid_times) == np.shape(values)[0]:
                 times = grid_times
-            if provenance is None:
-                provenance = getattr(grid, "provenance", None)
+            provenance = getattr(grid, "provenance", None) if provenance is None else provenance
+            crs = getattr(grid, "crs", None)
         super().__init__(name=name or "Terrain", provenance=provenance)
         reject_counts_keyword(counts, self.name)
         own = explicit_policy(policy, self.name)
-        raw = self._float_array(values, "values")
+        self.crs = crs
         if extent is None:
             raise ValueError(f"{self.name}: extent (xmin, ymin, xmax, ymax) is required with a "
                              "plain array")
@@ -147,115 +151,73 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
             raise ValueError(f"{self.name}: extent must be (xmin, ymin, xmax, ymax) with "
                              f"xmax > xmin and ymax > ymin, got {tuple(extent)}")
         self.extent: Extent = tuple(float(v) for v in extent)  # type: ignore[assignment]
-        self._shape = raw.shape
+        if reach is not None and not (isinstance(reach, (int, np.integer)) and reach >= 0):
+            raise ValueError(f"{self.name}: reach must be a whole number of cells ≥ 0 or None, "
+                             f"got {reach!r}")
+        self.reach = None if reach is None else int(reach)
+        check = own is None or own.enabled  # a layer knows what it draws: counts, or a measure
+        raw, base_raw = read_values(values, base, check, self.name)
+        self._shape = (raw.steps, *raw.shape) if isinstance(raw, GridCells) else raw.shape
         self.times = time_labels(times, self.steps, self.name)
-        base_counts = None
-        if base is not None:
-            base_counts = self._float_array(getattr(base, "values", base) if _is_grid_like(base)
-                                            else base, "base").astype(np.float64)
-            if base_counts.shape != raw.shape:
-                raise ValueError(f"{self.name}: base has shape {base_counts.shape[1:]} × "
-                                 f"{base_counts.shape[0]} steps, values "
-                                 f"{raw.shape[1:]} × {raw.shape[0]}; they must match")
-        if own is None or own.enabled:  # a layer knows what it draws: counts, or a measure
-            checked, what = (raw, "values") if base_counts is None else (base_counts,
-                                                                         "base counts")
-            require_counts(checked, self.name, lambda i: self._describe_cell(i, what,
-                                                                              np.ndim(values)),
-                           what=what)
+        self._land = land
+        placed = place(raw, base_raw, reach=self.reach, land=land, extent=self.extent,
+                       crs=crs, owner=self.name)
+        del raw, base_raw
+        self._layout, self._outside = placed.layout, placed.outside
         # Disclosure control runs when the policy is final (scene.add) or first needed; the
         # raw values stay inside the protection, never drawn, picked or read out.
-        self._protection = StepProtection(raw, owner=self.name, policy=own, base=base_counts,
-                                          kind="grid", identity=self._cell_identity,
-                                          total_of="all squares")
-        self.hidden_color = tuple(float(c) for c in hidden_color)
-        # Hidden cells are NaN like no-data ones, but drawn hatched (HIDDEN variant), never
-        # silently missing; picking answers over them with NaN.
-        if scale not in SCALES:
-            raise ValueError(f"{self.name}: scale must be one of {sorted(SCALES)}, got {scale!r}")
+        self._protection = StepProtection(placed.values, owner=self.name, policy=own,
+                                          base=placed.base, kind="grid",
+                                          identity=self._cell_identity, total_of="all squares")
+        self.hidden_color = (*tuple(float(c) for c in hidden_color)[:3], 1.0)
+        self.zero_color = (*tuple(float(c) for c in ground_color)[:3], 1.0)
         self.scale = scale
         self.colormap = Colormap(colormap)
-        self.domain = domain  # None: the shown values' range, once protected
-        width, height = self.extent[2] - self.extent[0], self.extent[3] - self.extent[1]
-        self.max_height = 0.15 * max(width, height) if max_height is None else float(max_height)
+        self.domain = domain
+        self._max_height = None if max_height is None else float(max_height)
         self.exaggeration = float(exaggeration)
-        self.sun = sun
-        self.ambient = float(ambient)
+        self.sun, self.ambient, self.light = sun, float(ambient), light
         self.easing = get_easing(easing)
-        self.units = units
-        self.label = label
+        self.units, self.label = units, label
         self.no_data = no_data
         self._contours = None if contours is None else self._check_interval(contours)
         self.contour_color = tuple(float(c) for c in contour_color)
+        self._gpu_state: TerrainGpu | None = None
         self._normals = "vertex"
-        self._vaos: dict[str, moderngl.VertexArray] = {}
-        self._hidden_tex: moderngl.TextureArray | None = None
         self.normals = normals
         self.time_index = 0.0  # fractional time step shown: 1.25 = a quarter from step 1 to 2
         self.change: tuple[int, int] | None = None  # steps compared by the change view
         self.change_colormap = Colormap(DIVERGING_DEFAULT)
         self.pick_id = 0
-        self._programs: dict[str, Any] = {}
 
-    def _float_array(self, values: Any, what: str) -> npt.NDArray[np.float32]:
-        """``(T, H, W)`` float32 from an ``(H, W)`` or ``(T, H, W)`` array, or a clear error."""
-        array = np.asarray(values)
-        if not np.issubdtype(array.dtype, np.number):
-            raise TypeError(f"{self.name}: {what} must be numeric, got dtype {array.dtype}")
-        if array.ndim == 2:
-            array = array[np.newaxis]
-        if array.ndim != 3:
-            raise ValueError(f"{self.name}: {what} must be (H, W) or (T, H, W), got shape "
-                             f"{array.shape}")
-        if array.shape[1] < 2 or array.shape[2] < 2:
-            raise ValueError(f"{self.name}: a terrain needs at least 2×2 cells, got "
-                             f"{array.shape[1]}×{array.shape[2]}")
-        with np.errstate(under="ignore", over="raise"):  # tiny values round to 0 in float32
-            try:
-                out = np.ascontiguousarray(array, dtype=np.float32)
-            except FloatingPointError:
-                raise ValueError(f"{self.name}: {what} exceed float32 range") from None
-        if np.isinf(out).any():
-            raise ValueError(f"{self.name}: {what} contain infinity; use NaN for no data")
-        return out
-
-    def _describe_cell(self, flat: int, what: str, ndim: int) -> str:
-        """Where a flat index of the (T, H, W) values came from, in the caller's terms."""
-        step, row, col = np.unravel_index(flat, self._shape)
-        name = "values" if what == "values" else "base"
-        if ndim == 2:
-            return f"{name}[{row}, {col}] (row {row} from the south, column {col})"
-        return f"{name}[{step}, {row}, {col}] (step {step}, row {row}, column {col})"
-
+    # -- inputs ------------------------------------------------------------------------------
     def _cell_identity(self, step: int) -> pd.DataFrame:
-        """What identifies each cell of a step, for cell keys: its south-west corner and size
-        in metres (to the millimetre) and the time label — not its position in the array."""
-        h, w = self.grid_shape
+        """What identifies each stored cell of a step, for cell keys: its south-west corner and
+        size in metres (to the millimetre) and the time label — not its position in storage."""
         cx, cy = self.cell_size
-        rows, cols = np.divmod(np.arange(h * w), w)
-        return pd.DataFrame({"x": np.round(self.extent[0] + cols * cx, 3),
-                             "y": np.round(self.extent[1] + rows * cy, 3),
-                             "size": np.full(h * w, round(cx, 3)),
+        x, y = self._layout.centres((cx, cy), (self.extent[0], self.extent[1]))
+        return pd.DataFrame({"x": np.round(x, 3), "y": np.round(y, 3),
+                             "size": np.full(len(x), round(cx, 3)),
                              "time": self._step_identity(step)})
 
     def mark_no_data(self, cells: npt.ArrayLike) -> None:
         """Make cells no data in every time step — squares outside a county, say.
 
         Args:
-            cells: ``(H, W)`` bool, True where there is no data (drawn as holes or grey,
-                never as zero). Disclosure control runs again without them; an attribute
+            cells: ``(H, W)`` bool, True where there is no data (never zero). Disclosure
+                control runs again without them and the footprint follows; an attribute
                 change (the values are uploaded again).
         """
         mask = np.asarray(cells, dtype=bool)
         if mask.shape != self.grid_shape:
             raise ValueError(f"{self.name}: mark_no_data needs an (H, W) = {self.grid_shape} "
                              f"mask, got shape {mask.shape}")
-        protection = self._protection  # copies: the caller's arrays are never written
-        protection.raw = protection.raw.copy()
-        protection.raw[:, mask] = np.nan
-        if protection.base is not None:
-            protection.base = protection.base.copy()
-            protection.base[:, mask] = np.nan
+        protection = self._protection
+        placed = replace_no_data(Placed(self._layout, protection.raw, protection.base,
+                                        self._outside), mask, reach=self.reach, land=self._land,
+                                 extent=self.extent, crs=self.crs, owner=self.name)
+        self._layout, self._outside = placed.layout, placed.outside
+        protection.raw, protection.base = placed.values, placed.base
         protection.reset()
         self.invalidate()
 
@@ -266,10 +228,10 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
                     base: str | None = None, **options: Any) -> Terrain:
         """Bin points (a DataFrame of x, y, value[, time]) into cells and build a terrain.
 
-        Binning is :func:`vizkit.data.grid_points` (one ``np.bincount`` per time step).
-        Counts falling into one cell (and time step) are summed. A NaN value (a suppressed
-        count) makes its cell no data. Cells without points get ``fill`` (0: nobody lives
-        there; pass ``np.nan`` to show them as no data).
+        Binning follows :func:`vizkit.data.grid_points` (the same cells, summed in row order)
+        but never makes the dense grid: only cells with rows are kept, so a sparse grid over a
+        continent costs its rows. A NaN value (a suppressed count) makes its cell no data.
+        Cells without rows get ``fill`` (0: nobody lives there; ``np.nan``: unknown).
 
         Args:
             frame: one row per point (or per grid cell, with x/y its corner or centre).
@@ -280,72 +242,21 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
             extent: ``(xmin, ymin, xmax, ymax)``, a whole number of cells; default: the
                 points' bounds snapped outwards to multiples of ``cell_size``. Points outside
                 a given extent are ignored.
-            fill: value of cells without points.
+            fill: value of cells without points: 0 or NaN.
             base: for a measure: the column of counts it rests on (summed per cell like
                 counts). A measure cannot be summed, so then each cell may hold one row.
             **options: passed to :class:`Terrain` (colormap, scale, units, policy, …).
         """
         owner = f"{options.get('name') or 'Terrain'}.from_points"
-        if not isinstance(frame, pd.DataFrame):
-            raise TypeError(f"{owner}: expected a pandas DataFrame, got {type(frame).__name__}")
-        if not cell_size > 0:
-            raise ValueError(f"{owner}: cell_size must be positive, got {cell_size!r}")
-        if len(frame) == 0:
-            raise ValueError(f"{owner}: the DataFrame has no rows")
-        for column in (x, y, value, *(c for c in (time, base) if c is not None)):
-            if column not in frame.columns:
-                raise ValueError(f"{owner}: no column {column!r} (columns: "
-                                 f"{', '.join(map(str, frame.columns))})")
-        xs = numeric_column(frame, x, owner, allow_nan=False)
-        ys = numeric_column(frame, y, owner, allow_nan=False)
-        vs = numeric_column(frame, value, owner)
-        bs = None if base is None else numeric_column(frame, base, owner)
         policy = options.get("policy")
-        if policy is None or getattr(policy, "enabled", True):
-            column, numbers = (value, vs) if bs is None else (base, bs)
-            require_counts(numbers, owner, lambda i: f"column {column!r}, row "
-                           f"{label_text(frame.index[i])}",
-                           what="values" if bs is None else "base counts")
-        c = float(cell_size)
-        if extent is None:  # the points' bounds, snapped outwards as grid_points snaps them
-            extent = grid_points([xs.min(), xs.max()], [ys.min(), ys.max()], cell_size=c).extent
-        if time is None:
-            labels, step = None, np.zeros(len(frame), np.int64)
-        else:
-            if frame[time].isna().any():
-                rows = list(frame.index[frame[time].isna()][:5])
-                raise ValueError(f"{owner}: column {time!r} has missing time labels (rows "
-                                 f"{rows})")
-            labels, step = time_steps(frame[time])
-
-        def binned(weights: np.ndarray | None) -> np.ndarray:
-            """(T, H, W) sums of ``weights`` (or point counts) per cell and time step."""
-            layers = []
-            for s in range(1 if labels is None else len(labels)):
-                rows = step == s
-                try:
-                    grid = grid_points(xs[rows], ys[rows], None if weights is None
-                                       else weights[rows], cell_size=c,
-                                       extent=tuple(float(v) for v in extent))
-                except ValueError as exc:
-                    raise ValueError(f"{owner}: {exc}") from None
-                layers.append(grid.values)
-            return np.stack(layers)
-
-        points = binned(None)
-        h, w = points.shape[1:]
-        if w < 2 or h < 2:
-            raise ValueError(f"{owner}: the points span {w}×{h} cells of {c} m; a terrain "
-                             "needs at least 2×2")
-        if bs is not None and (points > 1).any():
-            raise ValueError(f"{owner}: {int((points > 1).sum())} cell(s) hold more than one "
-                             f"row, and a measure ({value!r} with base={base!r}) cannot be "
-                             "summed; aggregate the counts first, or bin a larger cell")
-        grid = np.where(points > 0, binned(vs), fill)
-        if bs is not None:
-            options["base"] = np.where(points > 0, binned(bs), 0.0)
+        cells, base_cells, box, labels = bin_points(
+            frame, x=x, y=y, value=value, cell_size=cell_size, time=time, extent=extent,
+            fill=fill, base=base, check_counts=policy is None or getattr(policy, "enabled", True),
+            owner=owner)
+        if base_cells is not None:
+            options["base"] = base_cells
         options.setdefault("label", value)
-        return cls(grid, tuple(float(v) for v in extent), times=labels, **options)
+        return cls(cells, box, times=labels, **options)
 
     @staticmethod
     def _check_interval(interval: float) -> float:
@@ -353,24 +264,66 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
             raise ValueError(f"Terrain: contours must be a positive interval, got {interval!r}")
         return float(interval)
 
+    # -- what is shown -----------------------------------------------------------------------
+    def _shown(self) -> npt.NDArray[np.float32]:
+        return self._protection.result().values
+
+    @property
+    def values(self) -> npt.NDArray[np.float32]:
+        """``(T, H, W) float32`` values (read-only): as drawn inside the footprint (NaN where
+        hidden or no data); outside it, the input's zeros and NaN (not drawn). Made from the
+        stored tiles when first asked for."""
+        result = self._protection.result()
+
+        def dense() -> np.ndarray:
+            fill = np.where(self._outside.mask(), np.float32(np.nan), np.float32(0.0))
+            inside = self._layout.scatter(self._layout.inside.reshape(1, *self._layout
+                                                                      .stacked_shape), False)[0]
+            shown = self._layout.scatter(result.values, np.nan)
+            return _read_only(np.where(inside, shown, fill).astype(np.float32))
+
+        return self._cached("values", result.values, None, dense)
+
+    @property
+    def hidden(self) -> npt.NDArray[np.bool_]:
+        """``(T, H, W) bool``: True where disclosure control hid the cell (drawn marked)."""
+        result = self._protection.result()
+        return self._cached("hidden", result.values, None, lambda: _read_only(
+            self._layout.scatter(np.asarray(result.hidden), False)))
+
+    def _any_hidden(self) -> bool:
+        return bool(np.asarray(self._protection.result().hidden).any())
+
+    def _any_no_data(self) -> bool:
+        """True when a cell in the footprint has no data (not hidden) in some step."""
+        result = self._protection.result()
+
+        def find() -> bool:
+            blank = np.isnan(result.values) & ~np.asarray(result.hidden)
+            return bool((blank.reshape(blank.shape[0], -1)[:, self._layout.inside.reshape(-1)]
+                         ).any())
+
+        return bool(self._cached("any_no_data", result.values, None, find))
+
+    @property
+    def layout(self) -> TileLayout:
+        """Which cells are stored and drawn (:class:`~vizkit.layers.tiles.TileLayout`)."""
+        return self._layout
+
     # -- properties --------------------------------------------------------------------------
     @property
     def contours(self) -> float | None:
-        """Contour interval in value units, or None. Turning them on/off rebuilds the program
-        (a *variant* change); changing the interval is a uniform."""
+        """Contour interval in value units, or None. On/off is a *variant*; the interval a
+        uniform."""
         return self._contours
 
     @contours.setter
     def contours(self, interval: float | None) -> None:
-        new = None if interval is None else self._check_interval(interval)
-        if (new is None) != (self._contours is None):
-            self._vaos.pop("color", None)
-        self._contours = new
+        self._contours = None if interval is None else self._check_interval(interval)
 
     @property
     def normals(self) -> str:
-        """``"vertex"`` or ``"pixel"`` (``"auto"`` resolves by grid size when set). A variant:
-        changing it rebuilds the program."""
+        """``"vertex"`` or ``"pixel"`` (``"auto"`` resolves by drawn cells when set)."""
         return self._normals
 
     @normals.setter
@@ -378,15 +331,13 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
         if mode not in NORMALS:
             raise ValueError(f"{self.name}: normals must be one of {NORMALS}, got {mode!r}")
         if mode == "auto":
-            h, w = self.grid_shape
-            mode = "pixel" if h * w >= PIXEL_NORMALS_FROM else "vertex"
-        if mode != self._normals:
-            self._vaos.pop("color", None)
+            drawn = int(np.count_nonzero(self._layout.inside))
+            mode = "pixel" if drawn >= PIXEL_NORMALS_FROM else "vertex"
         self._normals = mode
 
     @property
     def no_data(self) -> str:
-        """``"hole"`` or ``"grey"`` (a uniform)."""
+        """``"grey"`` (a calm no-data tint) or ``"hole"`` (a uniform)."""
         return self._no_data
 
     @no_data.setter
@@ -395,7 +346,19 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
             raise ValueError(f"{self.name}: no_data must be one of {NO_DATA}, got {mode!r}")
         self._no_data = mode
 
-    # -- shape -----------------------------------------------------------------------------
+    @property
+    def max_height(self) -> float:
+        """Metres of the peak before exaggeration: as given, else 4 % of the footprint's
+        diagonal (:func:`vizkit.layers.autoscale.peak_height`)."""
+        if self._max_height is not None:
+            return self._max_height
+        return peak_height(self.footprint_diagonal)
+
+    @max_height.setter
+    def max_height(self, metres: float | None) -> None:
+        self._max_height = None if metres is None else float(metres)
+
+    # -- shape -------------------------------------------------------------------------------
     @property
     def grid_shape(self) -> tuple[int, int]:
         """(H, W) cells."""
@@ -406,10 +369,25 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
         h, w = self.grid_shape
         return ((self.extent[2] - self.extent[0]) / w, (self.extent[3] - self.extent[1]) / h)
 
+    def footprint_extent(self) -> Extent:
+        """``(xmin, ymin, xmax, ymax)`` metres of the drawn cells (the extent if none)."""
+        box = self._layout.footprint_bounds()
+        if box is None:
+            return self.extent
+        r0, c0, r1, c1 = box
+        cx, cy = self.cell_size
+        x0, y0 = self.extent[0], self.extent[1]
+        return (x0 + c0 * cx, y0 + r0 * cy, x0 + c1 * cx, y0 + r1 * cy)
+
+    @property
+    def footprint_diagonal(self) -> float:
+        x0, y0, x1, y1 = self.footprint_extent()
+        return math.hypot(x1 - x0, y1 - y0)
+
     def cell_centre(self, row: int, col: int, step: float | None = None) -> tuple[float, ...]:
         """World position (x, y, z) of a cell centre's vertex at time step ``step``."""
         cx, cy = self.cell_size
-        level = self.level(self.value(row, col, step))
+        level = self.level(self.value(row, col, step), heights=True)
         z = 0.0 if math.isnan(level) else level * self.max_height * self.exaggeration
         return (self.extent[0] + (col + 0.5) * cx, self.extent[1] + (row + 0.5) * cy, z)
 
@@ -422,159 +400,140 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
         return (row, col) if 0 <= row < h and 0 <= col < w else None
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
-        top = self.max_height * self.exaggeration
-        return (np.array([self.extent[0], self.extent[1], 0.0]),
-                np.array([self.extent[2], self.extent[3], top]))
+        """The footprint's box, from the ground to the peak (for ``Scene.frame_all``)."""
+        x0, y0, x1, y1 = self.footprint_extent()
+        return (np.array([x0, y0, 0.0]), np.array([x1, y1, self.max_height * self.exaggeration]))
 
-    # -- time ------------------------------------------------------------------------------
+    # -- values now --------------------------------------------------------------------------
     def set_time(self, t: float) -> None:
         """Not driven by scene time by default: set :attr:`time_index` in ``update``."""
+
+    def _values_at(self, step: int, rows: npt.ArrayLike, cols: npt.ArrayLike
+                   ) -> npt.NDArray[np.float64]:
+        """Values of cells at a step, as :attr:`values` holds them — from the stored tiles,
+        never a dense grid."""
+        r, c = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
+        flat = self._layout.locate(r, c)
+        shown = self._shown()[step].reshape(-1)
+        inside = self._layout.inside.reshape(-1)
+        ok = flat >= 0
+        safe = np.where(ok, flat, 0)
+        drawn = ok & inside[safe]
+        return np.where(drawn, shown[safe].astype(np.float64), self._outside.values(r, c))
 
     def value(self, row: int, col: int, step: float | None = None) -> float:
         """The value drawn at a cell for a fractional time step (default: the current one)."""
         s0, s1, mix = self._steps_and_mix(self.time_index if step is None else step)
-        return float(self._blend(self.values[s0, row, col], self.values[s1, row, col], mix))
+        a, b = self._values_at(s0, [row], [col])[0], self._values_at(s1, [row], [col])[0]
+        return float(self._blend(a, b, mix))
 
     def heights_at(self, x: npt.ArrayLike, y: npt.ArrayLike,
                    step: float | None = None) -> npt.NDArray[np.float64]:
         """World heights (metres, exaggeration included) of the cells under points (x, y).
 
         Vectorised, for placing other layers on the surface once at setup (flow endpoints,
-        labels). Points outside the grid or over no-data cells get height 0.
+        labels). Points outside the footprint or over cells without a value get height 0.
         """
         x, y = np.asarray(x, float), np.asarray(y, float)
         cx, cy = self.cell_size
-        h, w = self.grid_shape
         col = np.floor((x - self.extent[0]) / cx).astype(np.int64)
         row = np.floor((y - self.extent[1]) / cy).astype(np.int64)
-        inside = (col >= 0) & (col < w) & (row >= 0) & (row < h)
         s0, s1, mix = self._steps_and_mix(self.time_index if step is None else step)
-        r, c = np.where(inside, row, 0), np.where(inside, col, 0)
-        values = self._blend(self.values[s0, r, c].astype(float),
-                             self.values[s1, r, c].astype(float), mix)
-        lo, hi = scaled(np.array(self.domain, float), self.scale)
-        with np.errstate(invalid="ignore"):
-            level = np.clip((scaled(values, self.scale) - lo)
-                            / max(hi - lo, 1e-30), 0.0, 1.0)
-        heights = level * self.max_height * self.exaggeration
-        return np.where(inside & np.isfinite(heights), heights, 0.0)
+        values = self._blend(self._values_at(s0, row, col), self._values_at(s1, row, col), mix)
+        heights = self.level_of(values, heights=True) * self.max_height * self.exaggeration
+        return np.where(np.isfinite(heights), heights, 0.0)
 
-    def level(self, value: float) -> float:
-        """A value's position in the domain after scaling, 0…1 (NaN stays NaN)."""
+    def level(self, value: float, *, heights: bool = False) -> float:
+        """A value's position in the colour (or height) domain after scaling, 0…1 (NaN
+        stays NaN)."""
         if math.isnan(value):
             return math.nan
-        lo, hi = scaled(np.array(self.domain, float), self.scale)
-        v = float(scaled(np.array([value], float), self.scale)[0])
-        return min(max((v - lo) / max(hi - lo, 1e-30), 0.0), 1.0)
+        return float(self.level_of(np.array([value]), heights=heights)[0])
 
-    # -- picking ---------------------------------------------------------------------------
+    # -- picking -----------------------------------------------------------------------------
     def pick_record(self, element: int) -> PickRecord:
         """The record of cell ``element`` (= row * W + col) at the current time."""
-        w = self.grid_shape[1]
-        row, col = divmod(int(element), w)
+        row, col = divmod(int(element), self.grid_shape[1])
         change = None
         if self.change is not None:
             a, b = self.change
-            change = float(self.values[b, row, col] - self.values[a, row, col])
+            change = float(self._values_at(b, [row], [col])[0]
+                           - self._values_at(a, [row], [col])[0])
         return PickRecord(self.name, (row, col), self.value(row, col), self.time_label(), change)
 
-    # -- GPU -------------------------------------------------------------------------------
+    # -- GPU ---------------------------------------------------------------------------------
     def upload(self, gpu: GpuContext, group: ResourceGroup) -> None:
-        self._has_no_data = bool(np.isnan(self.values).any())  # compiles the hole/grey branch
-        self._values_buf = gpu.buffer(group, self.values)  # step after step, row-major cells
-        self._values_tex = None  # for neighbours and the change view, made when first needed
-        self._bound: dict[str, tuple[int, int]] = {}
+        result = self._protection.result()
+        self._gpu_state = TerrainGpu(gpu, group, self._layout, result.values, result.hidden,
+                                     owner=self.name)
         self._upload_colormaps(gpu, group)
-        h, w = self.grid_shape
-        self._indices = gpu.buffer(group, grid_indices(w, h))
-        self._hidden_tex = None
-        if self.hidden.any():  # which cells disclosure control hid, per step (R8: 0 or 255)
-            self._hidden_tex = gpu.texture_array(group, (w, h, self.steps), 1,
-                                                 self.hidden.astype(np.uint8) * 255, dtype="f1")
-        self._vaos = {}
 
-    def _vao(self, pass_name: str) -> moderngl.VertexArray:
-        vao = self._vaos.get(pass_name)
-        if vao is None:
-            assert self._gpu is not None and self._group is not None
-            defines = self._variant(pass_name, self._has_no_data)
-            if pass_name == "color" and self._contours is not None:
-                defines["CONTOURS"] = 1
-            if self.normals == "pixel":
-                defines["PIXEL_NORMALS"] = 1
-            if self._hidden_tex is not None:
-                defines["HIDDEN"] = 1
-            program = self._gpu.program("terrain/terrain.vert", "terrain/terrain.frag",
-                                        defines=defines)
-            vao = self._gpu.vertex_array(self._group, program, [], index_buffer=self._indices)
-            self._vaos[pass_name], self._programs[pass_name] = vao, program
-            self._bound.pop(pass_name, None)
-        return vao
+    def release(self) -> None:
+        if self._gpu_state is not None:
+            self._gpu_state.release()
+            self._gpu_state = None
+        super().release()
 
     def draw(self, view: ViewState) -> None:
-        if view.pass_name not in ("color", "pick") or self._gpu is None:
+        state = self._gpu_state
+        if view.pass_name not in ("color", "pick") or self._gpu is None or state is None:
             return
         if view.pass_name == "pick" and not self.pick_id:
             return
-        vao = self._vao(view.pass_name)
-        program = self._programs[view.pass_name]
-        h, w = self.grid_shape
         step0, step1, mix = self._steps_and_mix(self.time_index)
-        if mix == 0.0:
-            step1 = step0  # both streams on one step: the same read twice, from cache
-        self._bind_steps(view.pass_name, vao, program, step0, step1)
-        if self._values_tex is None and (self.normals == "vertex" or self._has_no_data
-                                         or self.change is not None):
-            assert self._gpu is not None and self._group is not None
-            steps = self.values.shape[0]  # once, when first needed (an attribute change)
-            self._values_tex = self._gpu.texture_array(self._group, (w, h, steps), 1,
-                                                       self.values, dtype="f4")
-        lo, hi = scaled(np.array(self.domain, float), self.scale)
+        colour, heights = self._scaled_domains()
         origin = (self.extent[0], self.extent[1], 0.0)
-        if self._values_tex is not None:
-            self._values_tex.use(location=0)
-        change = self.change or (0, 0)
         uniforms: dict[str, object] = dict(
             u_mvp=ViewState.gl_matrix(view.model_view_projection(origin)),
-            t_values=0, u_grid=(w, h), u_cell=self.cell_size,
-            u_step0=step0, u_step1=step1, u_mix=float(mix),
-            u_domain=(float(lo), float(hi)),
-            u_max_height=self.max_height * self.exaggeration,
-            u_change=int(self.change is not None), u_change_steps=change,
+            u_grid=(self.grid_shape[1], self.grid_shape[0]), u_cell=self.cell_size,
+            u_step0=step0, u_step1=step1, u_mix=float(mix), u_domain=colour,
+            u_heights=heights, u_max_height=self.max_height * self.exaggeration,
+            u_change=int(self.change is not None), u_change_steps=self.change or (0, 0),
             u_change_range=self.change_range)
-        if self._hidden_tex is not None:
-            self._hidden_tex.use(location=2)
-            uniforms.update(t_hidden=2, u_hidden_steps=(step0, step1 if mix > 0.0 else step0))
+        defines = self._variant(view.pass_name, state.has_no_data)
         if view.pass_name == "pick":
             uniforms["u_pick_layer"] = int(self.pick_id)
             uniforms["u_pick_no_data"] = float(self.no_data == "grey")  # grey cells answer
         else:
             (self._change_tex if self.change is not None else self._colormap_tex).use(location=1)
-            sun = np.asarray(self.sun, float)
+            lit = self.ambient < 1.0  # ambient 1: the colour map's colours, unlit
+            defines.update(self.light.defines() if lit else {})
             uniforms.update(
-                t_colormap=1, u_to_sun=tuple(sun / np.linalg.norm(sun)), u_ambient=self.ambient,
+                t_colormap=1, u_ground=self.zero_color[:3], u_to_sun=self.sun,
+                u_ambient=self.ambient, u_light=self.light.uniform() if lit else (0, 0, 1, 0),
+                u_occlusion=self.light.occlusion,
                 u_no_data=NO_DATA_GREY if self.no_data == "grey" else (0.0, 0.0, 0.0, 0.0),
-                u_hidden_color=self.hidden_color)
+                u_hidden_color=self.hidden_color[:3])
             if self._contours is not None:
+                defines["CONTOURS"] = 1
                 uniforms.update(u_contour_interval=self._contours,
                                 u_contour_color=self.contour_color)
-        program.set(**uniforms)
-        vao.render(moderngl.TRIANGLES)
+            if "LIGHT" in defines and not state.empty:
+                state.bind_light(self._light_inputs(heights),
+                                 (step0, step1 if mix > 0.0 else step0))
+        if self.normals == "pixel":
+            defines["PIXEL_NORMALS"] = 1
+        state.draw(view.pass_name, defines, uniforms, (step0, step1 if mix > 0.0 else step0),
+                   needs_atlas=(self.normals == "vertex" or state.has_no_data
+                                or self.change is not None))
+
+    def _light_inputs(self, heights: tuple[float, float]) -> dict[str, object]:
+        """What the horizon pass needs (and what makes its textures stale when it changes)."""
+        sx, sy, sz = self.sun
+        horizontal = math.hypot(sx, sy) or 1.0
+        return dict(SCALE=self.scale, HEIGHT_SCALE=self.height_scale, u_heights=heights,
+                    u_cell=self.cell_size, u_max_height=self.max_height * self.exaggeration,
+                    u_grid=(self.grid_shape[1], self.grid_shape[0]),
+                    u_sun_dir=(sx / horizontal, sy / horizontal),
+                    u_sun_elevation=math.asin(min(sz, 1.0)),
+                    u_softness=math.radians(self.light.softness_deg),
+                    diagonal=self.footprint_diagonal, search=self.light.search)
 
 
-    def _bind_steps(self, pass_name: str, vao: moderngl.VertexArray, program: Any,
-                    step0: int, step1: int) -> None:
-        """Point a_value0 / a_value1 at the two steps' slices of the values buffer."""
-        if self._bound.get(pass_name) == (step0, step1):
-            return
-        cells = self.grid_shape[0] * self.grid_shape[1]
-        for name, step in (("a_value0", step0), ("a_value1", step1)):
-            member = program.gl.get(name, None)
-            if member is not None:
-                vao.bind(member.location, "f", self._values_buf, "1f", offset=step * cells * 4)
-        self._bound[pass_name] = (step0, step1)
+def _read_only(array: np.ndarray) -> np.ndarray:
+    view = array.view()
+    view.flags.writeable = False
+    return view
 
 
-def _is_grid_like(obj: Any) -> bool:
-    return (not isinstance(obj, (np.ndarray, pd.DataFrame, pd.Series, list, tuple))
-            and hasattr(obj, "values") and hasattr(obj, "extent"))
+__all__ = ["NORMALS", "NO_DATA", "REACH", "GridCells", "Terrain", "grid_indices"]

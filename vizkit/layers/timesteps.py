@@ -24,7 +24,9 @@ import pandas as pd
 from vizkit.colormap import DIVERGING_DEFAULT, Colormap
 from vizkit.easing import Easing
 from vizkit.gpu import GpuContext, ResourceGroup
-from vizkit.layers.legend import NO_DATA_GREY, ColorScale, color_scale
+from vizkit.layers.autoscale import ScaleChoice, choose
+from vizkit.layers.legend import NO_DATA_GREY, ColorScale, color_scale, scaled
+from vizkit.layers.light import Light, light_of, sun_direction
 
 SCALES = {"linear": 0, "sqrt": 1, "log": 2}  # scale name → the shaders' SCALE define
 
@@ -76,7 +78,6 @@ class TimeSteps:
     hidden: npt.NDArray[np.bool_]
     privacy_statement: str
     name: str
-    scale: str
     colormap: Colormap
     units: str
     label: str
@@ -90,7 +91,9 @@ class TimeSteps:
     easing: Easing
 
     _domain: tuple[float, float] | None = None
+    _scale: str | None = None
     _change_limit: float | None = None
+    zero_color: tuple[float, float, float, float] | None = None
     _derived: dict[str, tuple[np.ndarray, object, Any]]
 
     _shape: tuple[int, ...]  # (T, …) of the values, set by the layer before protection
@@ -99,6 +102,27 @@ class TimeSteps:
     def steps(self) -> int:
         """Number of time steps."""
         return self._shape[0]
+
+    # -- light (uniforms; see vizkit.layers.light) ------------------------------------------
+    @property
+    def sun(self) -> tuple[float, float, float]:
+        """Unit vector towards the sun; set any (x, y, z) above the horizon (a uniform; a
+        terrain's horizon light is made again)."""
+        return self._sun
+
+    @sun.setter
+    def sun(self, direction: Sequence[float]) -> None:
+        self._sun = sun_direction(direction, self.name)
+
+    @property
+    def light(self) -> Light:
+        """The :class:`~vizkit.layers.light.Light`; set a ``Light``, ``"soft"`` or
+        ``"plain"`` (strengths are uniforms, switching a part on or off a variant)."""
+        return self._light
+
+    @light.setter
+    def light(self, value: Light | str) -> None:
+        self._light = light_of(value, self.name)
 
     # -- values derived from what is shown ---------------------------------------------------
     def _cached(self, name: str, values: np.ndarray, extra: object, make: Any) -> Any:
@@ -111,24 +135,74 @@ class TimeSteps:
             cache[name] = hit
         return hit[2]
 
-    def default_domain(self, values: npt.NDArray[np.float32]) -> tuple[float, float]:
-        """The domain when none is given: the shown values' finite min and max."""
-        if not np.isfinite(values).any():
-            return (0.0, 1.0)
-        return (float(np.nanmin(values)), float(np.nanmax(values)))
+    def _shown(self) -> npt.NDArray[np.float32]:
+        """The shown values in whatever layout the layer stores them (any shape; NaN = not
+        shown): what the scale and domain are chosen from. Default: :attr:`values`."""
+        return self.values
+
+    @property
+    def scale_choice(self) -> ScaleChoice:
+        """The scale, colour domain and peak, chosen from the shown values where not given
+        (:func:`vizkit.layers.autoscale.choose`; remembered while they stay the same)."""
+        values = self._shown()
+        return self._cached("choice", values, (self._scale, self._domain),
+                            lambda: choose(values, scale=self._scale, domain=self._domain))
+
+    @property
+    def scale(self) -> str:
+        """``"linear"``, ``"sqrt"`` or ``"log"``: as given, else chosen from the distribution of
+        the shown values (see :mod:`vizkit.layers.autoscale`). A variant: heights and colours
+        both follow it; changing it rebuilds the program."""
+        return self._scale or self.scale_choice.kind
+
+    @scale.setter
+    def scale(self, scale: str | None) -> None:
+        if scale is not None and scale not in SCALES:
+            raise ValueError(f"{self.name}: scale must be one of {sorted(SCALES)}, got "
+                             f"{scale!r}")
+        self._scale = scale
+        self.__dict__.get("_vaos", {}).clear()
+
+    @property
+    def height_scale(self) -> str:
+        """The scale of heights: :attr:`scale`, except ``"sqrt"`` under a *chosen* log scale
+        (see :mod:`vizkit.layers.autoscale`)."""
+        return self._scale or self.scale_choice.height_kind
 
     @property
     def domain(self) -> tuple[float, float]:
-        """Values at the ends of the colour map and at heights 0 and max: as given, else from
-        the shown values (after disclosure control; a new layer to change)."""
+        """Values at the ends of the colour map: as given, else from 0 (or the lowest value)
+        to the 99.5th percentile of the shown values (after disclosure control; see
+        :mod:`vizkit.layers.autoscale`). A given domain bounds the heights too."""
         if self._domain is not None:
             return self._domain
-        values = self.values
-        return self._cached("domain", values, None, lambda: self.default_domain(values))
+        return self.scale_choice.domain
 
     @domain.setter
     def domain(self, domain: tuple[float, float] | None) -> None:
         self._domain = None if domain is None else (float(domain[0]), float(domain[1]))
+
+    @property
+    def height_domain(self) -> tuple[float, float]:
+        """Values at height 0 and at the layer's maximum height: the colour domain's low end
+        and the largest shown value (or a given domain)."""
+        return (self.domain[0], self.scale_choice.peak)
+
+    def _scaled_domains(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The colour and height domains after the scale, for the shaders' uniforms."""
+        lo, hi = scaled(np.array(self.domain, float), self.scale)
+        h0, h1 = scaled(np.array(self.height_domain, float), self.height_scale)
+        return (float(lo), float(hi)), (float(h0), float(h1))
+
+    def level_of(self, values: npt.ArrayLike, *, heights: bool = False
+                 ) -> npt.NDArray[np.float64]:
+        """Positions 0…1 of values in the colour domain (or the height domain) after the
+        scale, clipped; NaN stays NaN."""
+        colour, height = self._scaled_domains()
+        lo, hi = height if heights else colour
+        v = scaled(np.asarray(values, float), self.height_scale if heights else self.scale)
+        with np.errstate(invalid="ignore"):
+            return np.clip((v - lo) / max(hi - lo, 1e-30), 0.0, 1.0)
 
     @property
     def change_range(self) -> float:
@@ -138,7 +212,7 @@ class TimeSteps:
             return self._change_limit
         if self.change is None:
             return 1.0
-        values, (a, b) = self.values, self.change
+        values, (a, b) = self._shown(), self.change  # stored layout: no dense grid needed
 
         def largest() -> float:
             delta = values[b] - values[a]
@@ -225,7 +299,8 @@ class TimeSteps:
 
     def legend(self) -> ColorScale:
         """The colour scale drawn now: values (sequential) or, in a change view, changes."""
-        no_data = NO_DATA_GREY if self.no_data == "grey" else None
+        # the no-data swatch only when some cell shown has no data (and is tinted, not a hole)
+        no_data = NO_DATA_GREY if self.no_data == "grey" and self._any_no_data() else None
         if self.change is not None:
             a, b = (self.times[i] if self.times else i for i in self.change)
             limit = self.change_range
@@ -233,9 +308,22 @@ class TimeSteps:
                                units=self.units, no_data_color=no_data,
                                label=f"Change {a}→{b}" + (f": {self.label}" if self.label else ""),
                                note=self.privacy_statement)
+        choice = self.scale_choice
         return color_scale(self.domain, self.scale, self.colormap, units=self.units,
                            label=self.label, no_data_color=no_data, note=self.privacy_statement,
-                           hidden_color=self.hidden_color if self.hidden.any() else None)
+                           hidden_color=self.hidden_color if self._any_hidden() else None,
+                           zero_color=self.zero_color, scale_note=choice.note,
+                           extends=choice.extends)
+
+    def _any_hidden(self) -> bool:
+        """True when disclosure control hid some cell (the legend then shows its swatch)."""
+        return bool(self.hidden.any())
+
+    def _any_no_data(self) -> bool:
+        """True when some drawn cell has no data (NaN, not hidden) in some step."""
+        values = self.values
+        return bool(self._cached("any_no_data", values, None, lambda: bool(
+            (np.isnan(values) & ~np.asarray(self.hidden)).any())))
 
     # -- GPU ---------------------------------------------------------------------------------
     def _upload_colormaps(self, gpu: GpuContext, group: ResourceGroup) -> None:
@@ -247,7 +335,8 @@ class TimeSteps:
 
     def _variant(self, pass_name: str, has_no_data: bool) -> dict[str, object]:
         """Shader defines every statistics layer shares: the scale, the pick pass, no data."""
-        defines: dict[str, object] = {"SCALE": SCALES[self.scale]}
+        defines: dict[str, object] = {"SCALE": SCALES[self.scale],
+                                      "HEIGHT_SCALE": SCALES[self.height_scale]}
         if pass_name == "pick":
             defines["PICK"] = 1
         if has_no_data:
