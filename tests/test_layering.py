@@ -30,7 +30,8 @@ DOC = ROOT / "docs" / "architecture.md"
 # above, directly or through others. "x.*" is the package x and everything in it; names are
 # relative to vizkit ("vizkit" itself is the package's lazy __init__).
 TIERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("_lazy", "clock", "easing", "events", "colormap", "image", "assets", "output")),
+    ("base", ("_lazy", "clock", "easing", "events", "colormap", "image", "assets", "output",
+              "sinks", "video")),
     ("view", ("matrices", "camera", "view", "timeline", "fisheye", "comfort")),
     ("data", ("data.*",)),
     ("privacy", ("privacy.*",)),
