@@ -105,11 +105,18 @@ def run(names: list[str], rows: list[dict], *, as_json: bool = False) -> dict[st
         started = time.perf_counter()
         harness.reset_peak_rss()
         try:
+            mine: list[dict] = []
             for r in WORKLOADS[name].fn():
                 r.setdefault("peak_rss_mb", harness.peak_rss_mb())
+                mine.append(r)
                 rows.append(r)
                 if as_json:
                     print(json.dumps(r), flush=True)
+            check = harness.setup_check(name, mine)   # setup side by side with vispy's
+            if check is not None:
+                rows.append(check)
+                if as_json:
+                    print(json.dumps(check), flush=True)
         except Exception as exc:  # a broken workload must not hide the others
             error = " ".join(f"{type(exc).__name__}: {exc}".split())
             failures[name] = error

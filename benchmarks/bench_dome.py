@@ -1,28 +1,23 @@
-"""Dome and recording workloads.
+"""Dome workload.
 
 * ``dome-4096``: one 4096² domemaster frame of the flagship scene (five cube faces, side faces
   cut at the aperture, fisheye resample) against the same scene drawn flat at 4096×4096 in the
   same process; target ratio ≤ 2.
-* ``video-export-1080p``: frames per second of ``vizkit render --out show.mp4`` at 1920×1080
-  (render + read-back + H.264 encode), against rendering and reading back alone.
 
-Frames follow harness.py's protocol (update + draw + glFinish; read-back excluded) except the
-video rows, which time the whole export as a user sees it. ``--quick`` shrinks both to a 256²
-dome and 3 frames of 320×180 video (``harness.sized``); the workload names stay.
+Frames follow harness.py's protocol (update + draw + glFinish; read-back excluded). ``--quick``
+shrinks it to a 256² dome (``harness.sized``); the workload name stays. Recording (MP4 and PNG
+export of 1080p and 4096² dome frames) is measured in ``bench_video.py``.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from collections.abc import Iterable
-from pathlib import Path
 
 from benchmarks.harness import FRAMES, WARMUP, Row, row, sized, time_frames, workload
 from vizkit.clock import Clock
 from vizkit.demo import exhibit_folder
-from vizkit.export import RenderJob, render_to_files
 from vizkit.gpu import GpuContext
 from vizkit.script import load_target
 from vizkit.targets.dome import DomeRenderer
@@ -31,8 +26,6 @@ from vizkit.targets.offscreen import OffscreenRenderer
 DOME_FRAMES = int(os.environ.get("DOME_FRAMES", str(min(FRAMES, 8))))
 DOME_WARMUP = min(WARMUP, 2)
 DOME_SIZE = sized(4096, 256)
-VIDEO_FRAMES = int(os.environ.get("VIDEO_FRAMES", str(sized(60, 3))))
-VIDEO_SIZE = (sized(1920, 320), sized(1080, 180))
 
 
 def flagship():
@@ -85,42 +78,3 @@ def dome_4096() -> Iterable[Row]:
     finally:
         scene.release()
         gpu.release()
-
-
-@workload("video-export-1080p")
-def video_export_1080p() -> Iterable[Row]:
-    """Frames per second of MP4 export at 1920×1080 (render + read-back + H.264)."""
-    target = flagship()
-    job = RenderJob(size=VIDEO_SIZE, frames=VIDEO_FRAMES, fps=30.0, samples=4)
-    with tempfile.TemporaryDirectory() as folder:
-        t0 = time.perf_counter()
-        render_to_files(target, Path(folder) / "frames_%04d.png",
-                        RenderJob(size=VIDEO_SIZE, frames=1, samples=4), progress=False)
-        cold = time.perf_counter() - t0
-
-        # floor: render + read back every frame, no encoding
-        gpu = GpuContext.offscreen()
-        scene = target.create()
-        renderer = OffscreenRenderer(job.size, samples=job.samples, gpu=gpu)
-        clock = Clock(job.fps)
-        renderer.render(scene, clock.frame(0))
-        t0 = time.perf_counter()
-        for i in range(job.frames):
-            renderer.render(scene, clock.frame(i))
-        seconds = time.perf_counter() - t0
-        renderer.release()
-        scene.release()
-        gpu.release()
-        yield row("video-export-1080p", f"floor-render-readback-{VIDEO_SIZE[1]}p",
-                  seconds_median=round(seconds, 3),
-                  fps=round(job.frames / seconds, 2), frames=job.frames,
-                  note=f"{job.frames / seconds:.2f} frames/s, no encoding")
-
-        out = Path(folder) / "show.mp4"
-        report = render_to_files(target, out, job, progress=False)
-        yield row("video-export-1080p", f"vizkit-mp4-{VIDEO_SIZE[1]}p",
-                  seconds_median=round(report.seconds, 3),
-                  fps=round(job.frames / report.seconds, 2), frames=job.frames,
-                  setup_s=round(cold, 3),
-                  note=f"{job.frames / report.seconds:.2f} frames/s; H.264 crf 18 via "
-                       f"imageio-ffmpeg, {out.stat().st_size // 1024} KiB")

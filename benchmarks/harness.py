@@ -149,6 +149,35 @@ def row(workload_name: str, impl: str, times: FrameTimes | None = None, **extra:
     return out
 
 
+SETUP_PEER_FACTOR = 4.0
+"""Issue 17.5: every workload's setup must stay at least this many times faster than vispy's."""
+
+
+def setup_check(workload_name: str, rows: list[Row]) -> Row | None:
+    """For a workload with vispy rows, one row putting setup times side by side: each vizkit
+    row's ``setup_s`` against the vispy row's (the same picture's), their ratio, and whether
+    every ratio reaches :data:`SETUP_PEER_FACTOR`. ``None`` when there is no vispy row with a
+    setup time (a peer that was skipped)."""
+
+    def setup_of(r: Row) -> float | None:
+        value = r.get("setup_s")
+        return float(value) if isinstance(value, (int, float)) and value > 0 else None
+
+    peers = {str(r["impl"]): setup_of(r) for r in rows if str(r["impl"]).startswith("vispy")}
+    peers = {k: v for k, v in peers.items() if v is not None}
+    ours = {str(r["impl"]): setup_of(r) for r in rows if str(r["impl"]).startswith("vizkit")}
+    ours = {k: v for k, v in ours.items() if v is not None}
+    if not peers or not ours:
+        return None
+    peer_name, peer_setup = min(peers.items(), key=lambda item: item[1])   # vispy's best
+    ratios = {impl: round(peer_setup / setup, 2) for impl, setup in ours.items()}
+    return row(workload_name, "setup-vs-vispy", vispy_impl=peer_name,
+               vispy_setup_s=round(peer_setup, 3),
+               vizkit_setup_s={impl: round(setup, 3) for impl, setup in ours.items()},
+               ratio_setup_vispy_to_vizkit=ratios,
+               setup_at_least_4x_faster=all(r >= SETUP_PEER_FACTOR for r in ratios.values()))
+
+
 def reset_peak_rss() -> bool:
     """Start measuring peak resident memory afresh (Linux: ``/proc/self/clear_refs``); False
     where the peak cannot be reset (then :func:`peak_rss_mb` is the process's lifetime peak)."""

@@ -53,3 +53,22 @@ def test_every_workload_is_registered_in_quick_mode() -> None:
     names = {line.split()[0] for line in run.stdout.splitlines() if line.strip()}
     assert {"example_scene", "jsonstat_1m", "grid_10m_points", "privacy_10m_records",
             "secondary_1000x300"} <= names
+
+
+def test_setup_times_are_put_side_by_side_with_vispys(monkeypatch) -> None:
+    monkeypatch.syspath_prepend(str(ROOT))
+    from benchmarks.harness import setup_check
+
+    rows = [{"workload": "w", "impl": "floor-moderngl", "setup_s": 0.1},
+            {"workload": "w", "impl": "vizkit-terrain", "setup_s": 0.5},
+            {"workload": "w", "impl": "vizkit-terrain-lit", "setup_s": 1.0},
+            {"workload": "w", "impl": "vispy-surfaceplot", "setup_s": 3.0}]
+    check = setup_check("w", rows)
+    assert check is not None and check["impl"] == "setup-vs-vispy"
+    assert check["vispy_setup_s"] == 3.0
+    assert check["ratio_setup_vispy_to_vizkit"] == {"vizkit-terrain": 6.0,
+                                                    "vizkit-terrain-lit": 3.0}
+    assert check["setup_at_least_4x_faster"] is False          # 3.0 / 1.0 is below 4
+    assert setup_check("w", rows[:3]) is None                   # no peer, no check
+    skipped = [*rows[:3], {"workload": "w", "impl": "vispy-markers", "note": "skipped"}]
+    assert setup_check("w", skipped) is None                    # a skipped peer has no time

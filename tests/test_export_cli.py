@@ -293,55 +293,109 @@ def test_a_read_only_output_folder_is_one_clear_line(scene, tmp_path):
         shutil.rmtree(place, ignore_errors=True)
 
 
-INJECT_FULL_DISK = """
-import errno, os, sys
-import imageio_ffmpeg
-import vizkit.image
+FULL = Path("/dev/full")   # every write fails with ENOSPC: a real full disk, for one file
 
-written = []
-real_save = vizkit.image.Image.save
 
-def save(self, path):
-    if len(written) == 2:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-    written.append(path)
-    return real_save(self, path)
+def clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
 
-def write_frames(path, *args, **kwargs):
-    def writer():
-        yield
-        open(path, "wb").write(b"partial video")
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-    return writer()
 
-vizkit.image.Image.save = save
-imageio_ffmpeg.write_frames = write_frames
-from vizkit.cli import main
-sys.exit(main(sys.argv[1:]))
+def errors_of(stderr: str) -> str:
+    """stderr without the expected Policy.off log lines of the synthetic test scene."""
+    return "\n".join(line for line in stderr.splitlines() if not line.startswith(
+        ("disclosure protection switched off", "showing raw values"))).strip()
+
+
+@pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full (Linux) to fill a disk")
+def test_a_full_disk_while_encoding_is_one_clear_line_and_leaves_no_partial_file(scene,
+                                                                                 tmp_path):
+    """The real ffmpeg writes into a real ENOSPC: the video's temporary file is /dev/full."""
+    out = tmp_path / "show.mp4"
+    (tmp_path / ".show.partial.mp4").symlink_to(FULL)
+    result = vizkit("render", scene, "--size", "64x48", "--samples", "0", "--frames", "4",
+                    "-q", "--out", str(out))
+    assert result.returncode == 1
+    errors = errors_of(result.stderr)
+    assert "Traceback" not in errors and errors.count("\n") == 0, errors
+    assert errors == (f"vizkit render: {out}: cannot write: the disk is full (no space left "
+                      f"on device)")
+    assert list(tmp_path.iterdir()) == []                    # no video, no partial file
+
+
+@pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full (Linux) to fill a disk")
+def test_a_full_disk_in_a_png_sequence_keeps_the_written_frames_and_resumes(scene, tmp_path):
+    """Frame 2's temporary file is /dev/full: one line naming it, the other frames stay."""
+    pattern = tmp_path / "f_%02d.png"
+    (tmp_path / ".f_02.partial.png").symlink_to(FULL)
+    result = vizkit("render", scene, "--size", "64x48", "--samples", "0", "--frames", "4",
+                    "-q", "--out", str(pattern))
+    assert result.returncode == 1
+    errors = errors_of(result.stderr)
+    assert "Traceback" not in errors and errors.count("\n") == 0, errors
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert "f_02.png" not in written and set(written) <= {"f_00.png", "f_01.png", "f_03.png"}
+    assert {"f_00.png", "f_01.png"} <= set(written)          # frames before it were written
+    assert errors == (f"vizkit render: {tmp_path / 'f_02.png'}: cannot write: the disk is full "
+                      f"(no space left on device) ({len(written)} of 4 frames are written; a "
+                      f"rerun resumes)")
+    rerun = vizkit("render", scene, "--size", "64x48", "--samples", "0", "--frames", "4",
+                   "-q", "--out", str(pattern))
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"resuming: {len(written)} of 4 frames already exist" in rerun.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"f_0{i}.png" for i in range(4)]
+
+
+DYING_ENCODER = """#!/bin/sh
+# a stand-in for ffmpeg that starts writing the video, reads a little input and crashes
+for last; do :; done
+printf 'half a video' > "$last"
+head -c 5000 > /dev/null
+echo "[libx264 @ 0x55d0] fake encoder crashed" >&2
+exit 134
 """
 
 
-@pytest.mark.parametrize("name", ["f_%02d.png", "show.mp4"])
-def test_a_full_disk_is_one_clear_line_and_leaves_no_partial_file(scene, tmp_path, name):
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env["PYTHONPATH"] = str(ROOT)
-    out = tmp_path / name
-    result = subprocess.run([sys.executable, "-c", INJECT_FULL_DISK, "render", scene, "--size",
-                             "64x48", "--samples", "0", "--frames", "4", "-q", "--out",
-                             str(out)], cwd=tmp_path, env=env, capture_output=True, text=True,
-                            timeout=120)
+def test_an_encoder_that_dies_is_one_clear_line_and_leaves_no_partial_file(scene, tmp_path):
+    encoder = tmp_path.parent / f"{tmp_path.name}-ffmpeg.sh"
+    encoder.write_text(DYING_ENCODER, encoding="utf-8")
+    encoder.chmod(0o755)
+    out = tmp_path / "show.mp4"
+    env = clean_env()
+    env["IMAGEIO_FFMPEG_EXE"] = str(encoder)
+    command = [str(INSTALLED)] if INSTALLED.exists() else [sys.executable, "-m", "vizkit"]
+    result = subprocess.run([*command, "render", scene, "--size", "64x48", "--samples", "0",
+                             "--frames", "30", "-q", "--out", str(out)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
-    # the test scene's synthetic surface is drawn under a logged Policy.off: those warnings are
-    # expected; the failure itself must be one line and no traceback
-    errors = "\n".join(line for line in result.stderr.splitlines() if not line.startswith(
-        ("disclosure protection switched off", "showing raw values")))
-    assert "Traceback" not in errors and errors.strip().count("\n") == 0
-    if name == "show.mp4":
-        assert errors.strip() == (f"vizkit render: {out}: cannot write: the disk is "
-                                          f"full (no space left on device)")
-        assert list(tmp_path.iterdir()) == []                    # no video, no partial file
-    else:
-        assert errors.strip() == (f"vizkit render: {tmp_path / 'f_02.png'}: cannot "
-                                          f"write: the disk is full (no space left on device) "
-                                          f"(2 of 4 frames are written; a rerun resumes)")
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["f_00.png", "f_01.png"]
+    errors = errors_of(result.stderr)
+    assert errors == (f"vizkit render: {out}: cannot write: the video encoder (ffmpeg) stopped "
+                      f"with exit status 134: fake encoder crashed")
+    assert list(tmp_path.iterdir()) == []
+
+
+UNGUARDED_SCRIPT = """
+import vizkit.sinks
+from vizkit.export import RenderJob, render_to_files
+
+vizkit.sinks.PROCESS_PIXELS = 0          # PNG worker processes even for these small frames
+print("workers", vizkit.sinks.png_processes(4, (64, 48)))
+report = render_to_files({scene!r}, {out!r}, RenderJob(size=(64, 48), frames=4, samples=0),
+                         progress=False)
+print("rendered", report.rendered)
+"""
+
+
+def test_a_script_without_a_main_guard_can_write_a_sequence_with_png_workers(scene, tmp_path):
+    """The PNG workers are plain subprocesses: they never re-run the caller's script."""
+    script = tmp_path / "render_show.py"
+    out = tmp_path / "f_%02d.png"
+    script.write_text(UNGUARDED_SCRIPT.format(scene=scene, out=str(out)), encoding="utf-8")
+    env = clean_env()
+    env["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("workers ") and int(lines[0].split()[1]) >= 1
+    assert lines[1:] == ["rendered 4"]                     # the script ran once
+    assert sorted(p.name for p in tmp_path.glob("f_*.png")) == [f"f_0{i}.png" for i in range(4)]

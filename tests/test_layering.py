@@ -31,7 +31,7 @@ DOC = ROOT / "docs" / "architecture.md"
 # relative to vizkit ("vizkit" itself is the package's lazy __init__).
 TIERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("_lazy", "clock", "easing", "events", "colormap", "image", "assets", "output",
-              "look")),
+              "sinks", "video", "look")),
     ("view", ("matrices", "camera", "view", "timeline", "fisheye", "framing", "comfort")),
     ("data", ("data.*",)),
     ("privacy", ("privacy.*",)),

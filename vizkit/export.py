@@ -7,6 +7,11 @@ anything renders (:mod:`vizkit.output`), warns when a dome tour turns too fast
 (:class:`~vizkit.recording.FrameSource`) or, with ``workers=N``, on N local processes
 (:mod:`vizkit.farm`, which also runs shows on a Dask cluster).
 
+In this process, rendering, read-back and writing overlap
+(:meth:`~vizkit.recording.FrameSource.record`): videos are encoded by ffmpeg fed from a writer
+thread (:class:`vizkit.video.VideoSink`), PNG sequences by worker processes
+(:class:`vizkit.sinks.PngSequenceSink`), while the next frames render.
+
 PNG sequences resume: frames whose files exist are skipped; every file is written under a
 temporary name and renamed (:func:`vizkit.output.atomic_write`), so an interrupted run never
 leaves a half-written frame or video under a real name.
@@ -18,11 +23,9 @@ modules and are re-exported.
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -40,13 +43,15 @@ from vizkit.output import (
     is_video,
     make_folders,
     pending_frames,
-    writing,
 )
 from vizkit.output import check_output as check_output_path
 from vizkit.recording import FrameSource, RenderJob, RenderReport, progress_bar
 from vizkit.script import LoadedTarget, load_target, script_errors
+from vizkit.sinks import PngSequenceSink, png_processes
+from vizkit.video import VIDEO_CRF, VideoSink, write_video
 
 __all__ = [
+    "VIDEO_CRF",
     "FrameSource",
     "OutputError",
     "RenderJob",
@@ -61,7 +66,6 @@ __all__ = [
     "write_video",
 ]
 
-VIDEO_CRF = 18        # libx264 constant rate factor: visually lossless for rendered graphics
 FRAME_DIR_PATTERN = "%06d.png"
 
 
@@ -148,17 +152,17 @@ def _render_pngs(target: LoadedTarget, out: str, job: RenderJob, *, progress: bo
             run_local_farm(target, out, job, todo, workers, bar)
         else:
             with FrameSource(target, job, gpu) as frames:
-                for done, index in enumerate(todo):
-                    image = frames.render(index)
-                    try:
-                        with atomic_write(paths[index]) as partial:
-                            image.save(partial)
-                    except OutputError as exc:
-                        if not sequence:
-                            raise
-                        raise OutputError(f"{exc} ({done + report.skipped} of {len(paths)} "
-                                          f"frames are written; a rerun resumes)") from exc
-                    bar.update(1)
+                sink = PngSequenceSink(paths, job.frame_size,
+                                       processes=png_processes(len(todo), job.frame_size))
+                try:
+                    with sink:
+                        frames.record(todo, sink, on_frame=lambda _: bar.update(1))
+                except OutputError as exc:
+                    if not sequence:
+                        raise
+                    raise OutputError(f"{exc} ({sink.written + report.skipped} of "
+                                      f"{len(paths)} frames are written; a rerun resumes)"
+                                      ) from exc
     report.rendered = len(todo)
     return report
 
@@ -179,40 +183,8 @@ def _render_video(target: LoadedTarget, out: Path, job: RenderJob, *, progress: 
                             skipped=frames_report.skipped, video=out,
                             notes=frames_report.notes)
     with FrameSource(target, job, gpu) as frames, \
-            progress_bar(job.frames, progress, "encoding") as bar:
-        def images() -> Iterator[np.ndarray]:
-            for index in range(job.frames):
-                yield frames.render(index).rgb
-                bar.update(1)
-
-        write_video(out, images(), job.frame_size, job.fps)
+            progress_bar(job.frames, progress, "encoding") as bar, \
+            atomic_write(out) as partial, \
+            VideoSink(partial, job.frame_size, job.fps, name=out) as sink:
+        frames.record(range(job.frames), sink, on_frame=lambda _: bar.update(1))
     return RenderReport(paths=[out], rendered=job.frames, video=out)
-
-
-def write_video(path: str | Path, frames: Iterator[np.ndarray], size: tuple[int, int],
-                fps: float) -> Path:
-    """Encode ``(H, W, 3) uint8`` frames as H.264 (yuv420p) at exactly ``fps``, one per frame.
-
-    Uses the ffmpeg carried by the imageio-ffmpeg wheel: no system install. The video appears
-    under ``path`` only when it is complete.
-    """
-    import imageio_ffmpeg
-
-    path = Path(path)
-    params = ["-crf", str(VIDEO_CRF), "-preset", "medium", "-movflags", "+faststart"]
-    with atomic_write(path) as partial:
-        writer = imageio_ffmpeg.write_frames(
-            str(partial), (int(size[0]), int(size[1])), fps=float(fps), codec="libx264",
-            pix_fmt_in="rgb24", pix_fmt_out="yuv420p", quality=None, macro_block_size=1,
-            output_params=params, ffmpeg_log_level="error")
-        with writing(path):
-            try:
-                writer.send(None)  # start ffmpeg
-                for frame in frames:
-                    writer.send(np.ascontiguousarray(frame[..., :3]))
-            except BaseException:
-                with contextlib.suppress(Exception):  # keep the first error
-                    writer.close()
-                raise
-            writer.close()
-    return path

@@ -81,6 +81,14 @@ class RenderTarget:
         image = np.frombuffer(raw, dtype=np.uint8).reshape(self.size[1], self.size[0], 4)
         return image[::-1].copy()
 
+    def read_to_buffer(self, buffer: moderngl.Buffer) -> None:
+        """Start reading the image into a pixel-pack ``buffer`` (at least W·H·4 bytes): the same
+        pixels as :meth:`read`, RGBA uint8 with the *bottom* row first (GL order), and no wait
+        for the GPU — :class:`vizkit.gpu.readback.PixelPackRing` collects it a frame later."""
+        self.resolve()
+        self.gpu.make_current()
+        self.resolved.read_into(buffer, components=4, alignment=1)
+
     def release(self) -> None:
         self._group.release()
 
