@@ -15,12 +15,27 @@ pool of one origin's single trip hidden — nothing would be left to draw).
 ``python -m benchmarks --quick`` runs every workload at a few thousand particles and 2 frames
 (``harness.sized``): it proves they run, and its timings mean nothing.
 
-Rows per workload: ``floor-moderngl`` (the peers' ``moderngl_particles.py --mode gpu``:
-static VBO of o, d, phase, speed; Bezier in the vertex shader), ``vizkit-flows-points`` (the
-same picture through Scene → Renderer → Flows), ``vizkit-flows-streaks`` (the default look,
-with tails), ``naive-cpu-reupload`` (numpy positions + ``vbo.write`` every frame) and
-``vispy-markers`` (``scene.visuals.Markers`` + ``set_data`` per frame, run in a subprocess
-with ``EGL_PLATFORM=surfaceless``). ``flows_trails`` compares the two trail techniques.
+Rows per workload:
+
+* ``floor-moderngl`` — the peers' ``moderngl_particles.py --mode gpu``: static VBO of o, d,
+  phase, speed; Bezier in the vertex shader; points added into an 8-bit target (the colours
+  add up in display values and clip at white);
+* ``floor-moderngl-hdr`` — the same raw program adding *light* into an RGBA16F target, then one
+  full-screen pass (the tone map, sRGB encoding by the GL): the least raw moderngl pays for a
+  picture that adds light and never burns out, which is what vizkit draws;
+* ``vizkit-flows-points`` — the same particles through Scene → Renderer → Flows at quality
+  ``draft`` (no MSAA, like the floors): HDR, tone-mapped; ``ratio_to_floor_hdr`` compares it
+  with its floor;
+* ``vizkit-flows-points-8bit`` — the same at precision ``u1`` (the plain pipeline: 8-bit sRGB,
+  no tone map, drawn straight into the output), against ``floor-moderngl``;
+* ``vizkit-flows-lines`` (the default trail) and ``vizkit-flows-streaks``;
+* ``naive-cpu-reupload`` (numpy positions + ``vbo.write`` every frame) and ``vispy-markers``
+  (``scene.visuals.Markers`` + ``set_data`` per frame, run in a subprocess with
+  ``EGL_PLATFORM=surfaceless``).
+
+Every row also reports ``process_cpu_ms_median``: the CPU time of the whole process per frame
+(llvmpipe's threads included), which load from other processes on a shared machine disturbs
+far less than wall time. ``flows_trails`` compares the trail techniques.
 """
 
 from __future__ import annotations
@@ -41,6 +56,7 @@ from benchmarks.harness import FRAMES, WARMUP, FrameTimes, row, sized, workload
 from vizkit.clock import FrameState
 from vizkit.gpu import GpuContext
 from vizkit.layers.flows import Flows
+from vizkit.look import Quality, quality_named
 from vizkit.privacy import Policy
 from vizkit.scene import Scene
 from vizkit.targets.offscreen import OffscreenRenderer
@@ -116,13 +132,18 @@ class Impl:
         pass
 
 
-class VizkitImpl(Impl):
-    """Flows in a Scene drawn by the offscreen renderer (clear, depth test, layer draw)."""
+PLAIN = quality_named("draft").but(precision="u1")   # 8-bit sRGB, no tone map: the old picture
 
-    def __init__(self, gpu: GpuContext, od, places, common, trail: str):
-        self.name = f"vizkit-flows-{trail}"
+
+class VizkitImpl(Impl):
+    """Flows in a Scene drawn by the offscreen renderer at a quality (default ``draft``: no
+    MSAA, as the floors; HDR and the tone map)."""
+
+    def __init__(self, gpu: GpuContext, od, places, common, trail: str,
+                 quality: Quality | str = "draft", name: str | None = None):
+        self.name = name or f"vizkit-flows-{trail}"
         t0 = time.perf_counter()
-        self.renderer = OffscreenRenderer(SIZE, samples=0, gpu=gpu)
+        self.renderer = OffscreenRenderer(SIZE, samples=0, quality=quality, gpu=gpu)
         t_build = time.perf_counter()
         self.flows = flows_for(od, places, common, trail)
         t_upload = time.perf_counter()
@@ -167,6 +188,65 @@ void main() { gl_Position = mvp * vec4(in_pos, 1.0); }"""
 FLOOR_FS = """#version 330
 uniform vec4 color; out vec4 f_color;
 void main() { f_color = vec4(color.rgb * color.a, 1.0); }"""
+TONE_VS = """#version 330
+void main() {
+    vec2 p = vec2(float((gl_VertexID & 1) << 2) - 1.0, float((gl_VertexID & 2) << 1) - 1.0);
+    gl_Position = vec4(p, 0.0, 1.0);
+}"""
+TONE_FS = """#version 330
+uniform sampler2D light; out vec4 f_color;
+void main() {
+    vec3 c = texelFetch(light, ivec2(gl_FragCoord.xy), 0).rgb;
+    float m = max(max(c.r, c.g), c.b), k = 0.603827, u = max(m - k, 0.0) / (1.0 - k);
+    f_color = vec4(m > k ? c * ((k + (1.0 - k) * u / (1.0 + u)) / m) : c, 1.0);
+}"""
+
+
+class HdrFloorImpl(Impl):
+    """The floor's program adding light into RGBA16F, then one full-screen pass (a tone map
+    on light, written to an 8-bit sRGB texture that the GL encodes): raw moderngl's least cost
+    for a picture that never burns out."""
+
+    def __init__(self, gpu: GpuContext, particles, common):
+        self.name = "floor-moderngl-hdr"
+        t0 = time.perf_counter()
+        ctx = self.ctx = gpu.ctx
+        static = np.hstack([particles.o, particles.d, particles.phase[:, None],
+                            particles.speed[:, None]]).astype("f4")
+        self.prog = ctx.program(vertex_shader=FLOOR_VS, fragment_shader=FLOOR_FS)
+        self.vbo = ctx.buffer(static.tobytes())
+        self.vao = ctx.vertex_array(self.prog, [(self.vbo, "2f 2f f f", "in_o", "in_d",
+                                                 "in_phase", "in_speed")])
+        self.prog["mvp"].write(common.mvp(common.PARTICLE_CAM, 0).T.tobytes())
+        self.prog["color"].value = common.PCOLOR
+        self.light = ctx.texture(SIZE, 4, dtype="f2")
+        self.hdr = ctx.framebuffer([self.light])
+        self.out_tex = ctx.texture(SIZE, 4, internal_format=0x8C43)   # GL_SRGB8_ALPHA8
+        self.out = ctx.framebuffer([self.out_tex])
+        self.tone = ctx.program(vertex_shader=TONE_VS, fragment_shader=TONE_FS)
+        self.quad = ctx.vertex_array(self.tone, [])
+        self.frame(0)
+        ctx.finish()
+        self.setup_s = time.perf_counter() - t0
+
+    def frame(self, i: int) -> None:
+        ctx = self.ctx
+        self.prog["time"].value = i * FRAME_DT
+        with ctx.scope(self.hdr, enable_only=moderngl.BLEND):
+            ctx.point_size = 2.0
+            ctx.blend_func = moderngl.ONE, moderngl.ONE
+            self.hdr.clear(0.0, 0.0, 0.0, 1.0)
+            self.vao.render(moderngl.POINTS)
+        with ctx.scope(self.out, enable_only=moderngl.NOTHING):
+            ctx.enable_direct(0x8DB9)   # GL_FRAMEBUFFER_SRGB: the GL encodes the light
+            self.light.use(0)
+            self.quad.render(moderngl.TRIANGLES, vertices=3)
+            ctx.disable_direct(0x8DB9)
+
+    def release(self) -> None:
+        for obj in (self.quad, self.tone, self.out, self.out_tex, self.hdr, self.light,
+                    self.vao, self.vbo, self.prog):
+            obj.release()
 
 
 class RawImpl(Impl):
@@ -247,19 +327,23 @@ class DrawClock:
         moderngl.VertexArray.render = self._original
 
 
-def interleaved(impls: list[Impl], finish) -> tuple[list[FrameTimes], list[float]]:
+def interleaved(impls: list[Impl], finish
+                ) -> tuple[list[FrameTimes], list[float], list[float]]:
     """The harness protocol (``WARMUP`` frames, then ``FRAMES`` timed, median), with the
     implementations' frames interleaved round-robin so that load from other processes on a
     shared machine falls on all of them alike. Also returns each one's median issue time
     outside GL draw calls (ms), as this thread's CPU time (``time.thread_time``) so that time
-    the thread spends descheduled by other processes does not count."""
+    the thread spends descheduled by other processes does not count, and its median process
+    CPU time per frame (ms, ``time.process_time``: every thread, llvmpipe's included)."""
     total: list[list[float]] = [[] for _ in impls]
     issue: list[list[float]] = [[] for _ in impls]
     own: list[list[float]] = [[] for _ in impls]
+    process: list[list[float]] = [[] for _ in impls]
     with DrawClock() as draws:
         for i in range(1, WARMUP + FRAMES + 1):
             for k, impl in enumerate(impls):
                 drawn = draws.seconds
+                p0 = time.process_time()
                 c0 = time.thread_time()
                 t0 = time.perf_counter()
                 impl.frame(i)
@@ -267,26 +351,40 @@ def interleaved(impls: list[Impl], finish) -> tuple[list[FrameTimes], list[float
                 c1 = time.thread_time()
                 finish()
                 t2 = time.perf_counter()
+                p2 = time.process_time()
                 if i > WARMUP:
                     total[k].append((t2 - t0) * 1e3)
                     issue[k].append((t1 - t0) * 1e3)
                     own[k].append((c1 - c0 - (draws.seconds - drawn)) * 1e3)
+                    process[k].append((p2 - p0) * 1e3)
     out = []
     for tot, cpu in zip(total, issue, strict=True):
         q = statistics.quantiles(tot, n=10) if len(tot) >= 2 else [tot[0]] * 9
         out.append(FrameTimes(statistics.median(tot), statistics.median(cpu), q[0], q[-1],
                               len(tot)))
-    return out, [statistics.median(x) for x in own]
+    return (out, [statistics.median(x) for x in own],
+            [statistics.median(x) for x in process])
 
 
-def measure(name: str, impls: list[Impl], gpu: GpuContext):
+def measure(name: str, impls: list[Impl], gpu: GpuContext,
+            against: dict[str, str] | None = None):
+    """Rows for ``impls`` timed together; ``against`` maps an implementation to the floor it
+    is compared with besides the first (``ratio_to_<floor>``: wall and process CPU time)."""
     base = [impl.uploaded() for impl in impls]
-    all_times, own = interleaved(impls, gpu.ctx.finish)
+    all_times, own, process = interleaved(impls, gpu.ctx.finish)
+    index = {impl.name: k for k, impl in enumerate(impls)}
     for k, (impl, times) in enumerate(zip(impls, all_times, strict=True)):
         frames = WARMUP + times.frames
         per_frame = (impl.uploaded() - base[k]) // frames
-        extra = {"note": impl.note} if impl.note else {}
+        extra: dict[str, object] = {"note": impl.note} if impl.note else {}
+        floor = (against or {}).get(impl.name)
+        if floor is not None and floor in index:
+            j = index[floor]
+            extra[f"ratio_to_{floor}"] = (
+                f"{times.ms_per_frame_median / all_times[j].ms_per_frame_median:.2f}x wall, "
+                f"{process[k] / process[j]:.2f}x process CPU")
         yield row(name, impl.name, times, setup_s=round(impl.setup_s, 3),
+                  process_cpu_ms_median=round(process[k], 3),
                   upload_bytes_per_frame=int(per_frame),
                   issue_outside_draw_ms=round(own[k], 3),
                   note_issue=f"CPU issue outside GL draw calls (thread CPU) {own[k]:.3f} ms",
@@ -363,11 +461,18 @@ def particle_rows(name: str, n: int, *, extras: bool = True):
     od, places = od_tables(particles)
     gpu = GpuContext.offscreen()
     impls: list[Impl] = [RawImpl(gpu, "gpu", particles, common),
-                         VizkitImpl(gpu, od, places, common, "points")]
+                         HdrFloorImpl(gpu, particles, common),
+                         VizkitImpl(gpu, od, places, common, "points"),
+                         VizkitImpl(gpu, od, places, common, "points", PLAIN,
+                                    "vizkit-flows-points-8bit")]
     if extras:
-        impls += [VizkitImpl(gpu, od, places, common, "streaks"),
+        impls += [VizkitImpl(gpu, od, places, common, "lines"),
+                  VizkitImpl(gpu, od, places, common, "streaks"),
                   RawImpl(gpu, "cpu", particles, common)]
-    yield from measure(name, impls, gpu)
+    hdr = "floor-moderngl-hdr"
+    yield from measure(name, impls, gpu, {
+        "vizkit-flows-points": hdr, "vizkit-flows-lines": hdr, "vizkit-flows-streaks": hdr,
+        "naive-cpu-reupload": "vizkit-flows-points"})
     gpu.release()
     if extras:
         yield vispy_row(name, n)
@@ -467,11 +572,11 @@ def trail_rows(name: str, n: int):
     particles = common.Particles(n)
     od, places = od_tables(particles)
     gpu = GpuContext.offscreen()
-    points = VizkitImpl(gpu, od, places, common, "points")
-    points.name = "floor-points-no-trail"
-    streaks = VizkitImpl(gpu, od, places, common, "streaks")
-    streaks.name = "trail-streaks"
-    yield from measure(name, [points, streaks, PingPongImpl(gpu, od, places, common)], gpu)
+    impls = [VizkitImpl(gpu, od, places, common, "points", name="floor-points-no-trail"),
+             VizkitImpl(gpu, od, places, common, "lines", name="trail-lines"),
+             VizkitImpl(gpu, od, places, common, "streaks", name="trail-streaks"),
+             PingPongImpl(gpu, od, places, common)]
+    yield from measure(name, impls, gpu)
     gpu.release()
 
 

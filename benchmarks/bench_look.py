@@ -9,7 +9,17 @@ Each row's ``horizon_ms_per_step`` is one run of the horizon pass (occlusion and
 time step, made once per step and kept), timed apart from the frames.
 
 ``regions_look`` — the 2,000 prisms of ``regions_2000`` plain and soft (sky light, contact
-shade, tone mapping).
+shade).
+
+``look_720p`` and ``look_dome_4096`` — the render pipeline's features (docs/look.md) on the
+flagship scene, at 1280×720 and as a 4096² domemaster: the **plain render** (8-bit sRGB scene
+target, no tone map, plain light — the picture before HDR; MSAA 4 like ``laptop``) first, then
+one feature at a time on top of it — the floating-point scene target with the tone map, the
+layers' soft light, depth fog, a sky seen above the horizon, bloom — then the presets
+``draft``, ``laptop`` (the default) and ``kiosk``. ``ratio_to_plain`` is each row's median frame
+over the plain render's, by wall time and by process CPU time (all threads: llvmpipe's too),
+which load from other processes disturbs less. ``--quick`` shrinks them to 320×180 and a 256²
+dome.
 
 Frames are interleaved across the variants (A, B, C, A, B, C …), so load drifting on a shared
 machine hits every variant alike; the ``ratio_to_plain`` of each row is its median over the
@@ -18,16 +28,19 @@ plain row's. ``--quick`` shrinks the frames, not the data.
 
 from __future__ import annotations
 
+import statistics
 import time
 
 from benchmarks.bench_sparse import NORWAY, Orbiting, norway_grid
 from benchmarks.bench_terrain import lattice_regions, peers_common, terrain_series
-from benchmarks.harness import row, time_interleaved, workload
+from benchmarks.harness import FRAMES, WARMUP, FrameTimes, row, sized, time_interleaved, workload
 from vizkit.clock import FrameState
 from vizkit.layers.light import Light
 from vizkit.layers.regions import Regions
 from vizkit.layers.terrain import Terrain
+from vizkit.look import Fog, Quality, quality_named
 from vizkit.privacy import Policy
+from vizkit.targets.dome import DomeRenderer
 from vizkit.targets.offscreen import OffscreenRenderer
 
 SIZE = (1280, 720)
@@ -35,7 +48,7 @@ PLAIN = Light.plain()
 VARIANTS = {
     "plain (ambient + diffuse)": (PLAIN, "auto"),
     "+ sky light": (PLAIN.but(sky=True), "auto"),
-    "+ tone mapping": (PLAIN.but(tone_mapping=True, exposure=Light().exposure), "auto"),
+    "+ exposure (1.2)": (PLAIN.but(exposure=Light().exposure), "auto"),
     "+ occlusion": (PLAIN.but(occlusion=Light().occlusion), "auto"),
     "+ soft shadows": (PLAIN.but(shadows=Light().shadows), "auto"),
     "soft (all: the default)": (Light.soft(), "auto"),
@@ -117,3 +130,116 @@ def regions_look():
                   ratio_to_plain=round(times[name].ms_per_frame_median / plain, 2))
         scene.release()
     renderer.release()
+
+
+# -- the render pipeline's features ---------------------------------------------------------------
+LAPTOP = quality_named("laptop")
+PLAIN_RENDER = LAPTOP.but(name="plain", precision="u1", light="plain")
+FEATURES: dict[str, tuple[Quality, dict[str, object]]] = {
+    "plain render": (PLAIN_RENDER, {}),
+    "+ HDR (RGBA16F, tone map)": (PLAIN_RENDER.but(precision="f2"), {}),
+    "+ soft light (occlusion, shadows, sky light)": (PLAIN_RENDER.but(light="soft"), {}),
+    "+ depth fog": (PLAIN_RENDER.but(precision="f2"), {"fog": True}),
+    "+ sky above the horizon": (PLAIN_RENDER.but(precision="f2"), {"sky": True}),
+    "+ bloom": (PLAIN_RENDER.but(precision="f2", bloom=True), {}),
+    "preset draft": (quality_named("draft"), {}),
+    "preset laptop (default)": (LAPTOP, {}),
+    "preset kiosk": (quality_named("kiosk"), {}),
+}
+
+
+def _flagship(settings: dict[str, object]):
+    from vizkit.demo import exhibit_folder
+    from vizkit.script import load_target
+
+    scene = load_target(exhibit_folder()).create()
+    scene.ensure_setup()
+    if settings.get("fog"):
+        radius = scene.orbit.scene_radius or scene.orbit.distance
+        scene.fog = Fog(start=scene.orbit.distance, end=scene.orbit.distance + 2 * radius)
+    if settings.get("sky"):   # the tour flown low: the horizon and the sky above it in view
+        tour = scene.update
+
+        def low(frame: FrameState) -> None:
+            tour(frame)
+            scene.orbit.elevation = 12.0
+
+        scene.update = low
+    return scene
+
+
+def _interleaved(impls: dict[str, object]) -> dict[str, tuple[FrameTimes, float]]:
+    """``time_interleaved`` with process CPU time per frame besides wall time."""
+    names = list(impls)
+    wall: dict[str, list[float]] = {n: [] for n in names}
+    cpu: dict[str, list[float]] = {n: [] for n in names}
+    for i in range(WARMUP + FRAMES):
+        for name in names:
+            issue, finish = impls[name]
+            c0, t0 = time.process_time(), time.perf_counter()
+            issue(i)
+            finish()
+            if i >= WARMUP:
+                wall[name].append((time.perf_counter() - t0) * 1e3)
+                cpu[name].append((time.process_time() - c0) * 1e3)
+    out = {}
+    for name in names:
+        ms = wall[name]
+        q = statistics.quantiles(ms, n=10) if len(ms) >= 2 else [ms[0]] * 9
+        out[name] = (FrameTimes(statistics.median(ms), 0.0, q[0], q[-1], len(ms)),
+                     statistics.median(cpu[name]))
+    return out
+
+
+def _look_rows(workload_name: str, make_renderer):
+    impls, scenes, renderers = {}, {}, {}
+    for name, (quality, settings) in FEATURES.items():
+        scene = scenes[name] = _flagship(settings)
+        renderer = renderers[name] = make_renderer(quality)
+
+        def issue(i: int, renderer=renderer, scene=scene) -> None:
+            renderer.draw(scene, FrameState(5.0 + i / 30, 1 / 30, 150 + i))
+        impls[name] = (issue, renderer.gpu.ctx.finish)
+    times = _interleaved(impls)
+    plain_wall, plain_cpu = times["plain render"][0].ms_per_frame_median, times["plain render"][1]
+    for name, (frame_times, cpu_ms) in times.items():
+        quality = FEATURES[name][0]
+        yield row(workload_name, name, frame_times, process_cpu_ms_median=round(cpu_ms, 2),
+                  ratio_to_plain=round(frame_times.ms_per_frame_median / plain_wall, 2),
+                  ratio_to_plain_cpu=round(cpu_ms / plain_cpu, 2),
+                  note=f"MSAA {quality.samples}, {quality.precision}, bloom "
+                       f"{'on' if quality.bloom else 'off'}, {quality.light} light")
+    for name in FEATURES:
+        scenes[name].release()
+        renderers[name].release()
+
+
+@workload("look_720p")
+def look_720p():
+    """The pipeline's look features one at a time vs the plain render, and the presets, 720p."""
+    from vizkit.gpu import GpuContext
+
+    gpu = GpuContext.offscreen()
+    size = (sized(1280, 320), sized(720, 180))
+    yield from _look_rows("look_720p", lambda q: OffscreenRenderer(size, quality=q, gpu=gpu))
+    gpu.release()
+
+
+@workload("look_dome_4096")
+def look_dome_4096():
+    """The same on a 4096² domemaster (256² under --quick)."""
+    from vizkit.gpu import GpuContext
+
+    gpu = GpuContext.offscreen()
+    side = sized(4096, 256)
+    frames, warmup = min(FRAMES, 6), min(WARMUP, 1)
+    import benchmarks.bench_look as me
+
+    saved = me.FRAMES, me.WARMUP
+    me.FRAMES, me.WARMUP = frames, warmup   # a 4K dome frame takes seconds: fewer frames
+    try:
+        yield from _look_rows("look_dome_4096",
+                              lambda q: DomeRenderer(side, quality=q, gpu=gpu))
+    finally:
+        me.FRAMES, me.WARMUP = saved
+        gpu.release()

@@ -87,7 +87,7 @@ class CommutingScene(vizkit.Scene):
         self.flows = self.add(vizkit.Flows(
             hourly_trips(assets), towns(assets), time="hour", time_bins=range(24),
             category="mode", colors=MODE_COLORS, cyclic=True, target_particles=40_000,
-            size_px=(1.6, 3.0), intensity=0.45, ring_light=0.12, trip_seconds=6.0, arc_height=0.14,
+            size_px=(1.6, 3.0), ring_light=0.12, trip_seconds=6.0, arc_height=0.14,
             bend=0.1, ring_radius=6_000, show_arcs=True, arc_alpha=0.08,
             ground=self.ground, altitude=300))
         table = vd.read_csv(assets.path("uppsala_towns.csv"), codes=["kommun"])

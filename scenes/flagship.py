@@ -43,7 +43,7 @@ class Flagship(vizkit.Scene):
         self.flows = self.add(vizkit.Flows(
             hourly_trips(assets), towns(assets), time="hour", time_bins=range(24),
             category="mode", colors=MODE_COLORS, cyclic=True, target_particles=30_000,
-            size_px=(1.5, 2.8), intensity=0.16, trip_seconds=5.0, arc_height=0.16,
+            size_px=(1.5, 2.8), trip_seconds=5.0, arc_height=0.16,
             bend=0.12, ring_radius=2_500, show_arcs=True, arc_alpha=0.05,
             ground=self.terrain, altitude=400))
         named = self.add(self.town_labels(assets))

@@ -49,15 +49,25 @@ out vec4 f_color;
 void main() { f_color = vec4(v_color, 1.0); }
 """
 # colour = a smooth function of the direction from the eye (at the origin) to the fragment;
-# wavy enough (period ~18°) that clamping a filter footprint at a face border would show
+# wavy enough (period ~18°) that clamping a filter footprint at a face border would show.
+# Layers write linear light: the display value (0.05–0.8, up to the tone map's knee, so the
+# picture shows it exactly) is decoded with the sRGB curve, written out here.
 WAVES = 20.0
 FRAG_GRADIENT = """
 #version 330 core
 in vec3 v_color;
 in vec3 v_position;
 out vec4 f_color;
-void main() { f_color = vec4(0.5 + 0.5 * sin(20.0 * normalize(v_position)), 1.0); }
+void main() {
+    vec3 display = 0.05 + 0.75 * (0.5 + 0.5 * sin(20.0 * normalize(v_position)));
+    f_color = vec4(pow((display + 0.055) / 1.055, vec3(2.4)), 1.0);
+}
 """
+
+
+def wave_display(directions: np.ndarray) -> np.ndarray:
+    """The display value FRAG_GRADIENT shows for unit directions, 0–255."""
+    return (0.05 + 0.75 * (0.5 + 0.5 * np.sin(WAVES * directions))) * 255
 HUD_VERT = """
 #version 330 core
 in vec3 a_position;
@@ -119,9 +129,11 @@ def box_around_origin(half: float = 50.0) -> np.ndarray:
 
 
 class ViewerScene(vizkit.Scene):
-    """A viewer at the origin looking north (+y) at eye level: theatre axes = world axes."""
+    """A viewer at the origin looking north (+y) at eye level: theatre axes = world axes; a
+    black sky, so markers and panels are all there is."""
 
     background = BACKGROUND
+    sky = vizkit.Sky.uniform(BACKGROUND)
 
     def __init__(self, layers):
         super().__init__()
@@ -248,7 +260,7 @@ def render_waves(gpu, aperture: float, tilt: float) -> dict[str, float]:
     centres = (np.arange(SIZE) + 0.5) - SIZE / 2
     radius = np.hypot(*np.meshgrid(centres, centres))
     inner = inside & (radius < SIZE / 2 - 2)
-    expected = (0.5 + 0.5 * np.sin(WAVES * directions)) * 255
+    expected = wave_display(directions)
     error = np.abs(image - expected).max(axis=2)
 
     # which cube face each pixel samples: in the dome frame, the dominant axis
@@ -281,8 +293,9 @@ def test_no_seams_on_a_smooth_gradient(gpu, aperture, tilt):
     m = render_waves(gpu, aperture, tilt)
     # every pixel shows the colour of its own direction
     assert m["max_error"] <= 4.5, f"largest deviation {m['max_error']:.1f}/255"
-    # pixels on a face border are as exact as any other
-    assert m["on_seam"] <= 1.4 * m["elsewhere"] + 0.1, m
+    # pixels on a face border are as exact as any other (a difference, not a ratio: the final
+    # pass's ±½-step dither adds the same noise floor to both)
+    assert m["on_seam"] <= m["elsewhere"] + 0.12, m
     # and the picture is continuous across borders: steps there are like steps elsewhere
     assert m["step_excess"] <= 1, m
 
@@ -298,7 +311,7 @@ def test_the_seam_check_sees_seams_without_seamless_filtering(gpu, monkeypatch):
         m = render_waves(gpu, 180.0, 0.0)
     finally:
         gpu.ctx.enable_direct(gl_dither)
-    assert m["on_seam"] > 1.4 * m["elsewhere"] + 0.1, m
+    assert m["on_seam"] > m["elsewhere"] + 0.2, m
 
 
 def test_hud_layers_go_to_the_front_sweet_spot_and_can_be_hidden(gpu):
@@ -380,7 +393,11 @@ def test_domemaster_matches_reference(gpu, reference):
         dome.release()
     reference(image, "dome_markers_210_tilt20")
     x, y, _ = expected_pixel(0, 90, SIZE, 210, 20)            # the red zenith marker
-    assert tuple(image.pixels[int(y), int(x), :3]) == (255, 0, 0)
+    # linear red 1.0 is above the tone map's knee (the light of display 0.8, k = 0.6038): the
+    # shoulder k + (1 - k) · u / (1 + u), u = (1 - k) / (1 - k) = 1, leaves 0.8019 of light,
+    # display 1.055 · 0.8019 ^ (1 / 2.4) - 0.055 = 0.907 — never clipped
+    red, green, blue = image.pixels[int(y), int(x), :3].astype(int)
+    assert abs(red - 0.907 * 255) <= 1 and green == 0 and blue == 0
 
 
 @pytest.mark.parametrize("speed,comfortable", [(4.0, True), (25.0, False)])

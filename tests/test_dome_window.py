@@ -29,7 +29,7 @@ from vizkit.targets.window import run_window
 
 scene = load_target(sys.argv[1]).create()
 sys.exit(run_window(scene, size=(320, 200), max_frames=3, screenshot=sys.argv[2],
-                    dome=DomeSpec(0, 200.0, 10.0)))
+                    dome=DomeSpec(0, 200.0, 10.0, 10.0)))  # gaze = tilt: eye level
 """
 
 
@@ -43,7 +43,7 @@ def test_window_dome_frame_letterboxes_the_fisheye(gpu):
     import vizkit
 
     class Sky(vizkit.Scene):
-        background = (0.2, 0.4, 0.8)
+        sky = vizkit.Sky(zenith=(0.2, 0.4, 0.8), horizon=(0.5, 0.6, 0.7), ground=(0.1, 0.1, 0.1))
 
     scene = Sky()
     scene.orbit = None
@@ -62,7 +62,7 @@ def test_window_dome_frame_letterboxes_the_fisheye(gpu):
             domes["dome"].release()
         group.release()
     assert (raw[:, :25] == 0).all() and (raw[:, -25:] == 0).all()   # black letterbox bars
-    assert (np.abs(raw[50, 80].astype(int) - [51, 102, 204]) <= 1).all()  # sky at the centre
+    assert (np.abs(raw[50, 80].astype(int) - [51, 102, 204]) <= 1).all()  # the zenith's colour
 
 
 @needs_xvfb
@@ -73,8 +73,9 @@ def test_run_dome_shows_the_fisheye_in_a_window(tmp_path):
         import vizkit
         from vizkit.privacy import Policy
 
-        class Hills(vizkit.Scene):
-            background = (0.2, 0.4, 0.8)
+        class Hills(vizkit.Scene):   # one colour above the horizon, another below
+            sky = vizkit.Sky(zenith=(0.2, 0.4, 0.8), horizon=(0.2, 0.4, 0.8),
+                             ground=(0.1, 0.1, 0.1))
             def setup(self, assets):
                 y, x = np.mgrid[0:24, 0:36]
                 self.add(vizkit.Terrain(np.exp(-((x - 24) ** 2 + (y - 10) ** 2) / 30.0),
@@ -93,7 +94,7 @@ def test_run_dome_shows_the_fisheye_in_a_window(tmp_path):
     image = Image.load(shot).rgb.astype(int)
     assert image.shape == (200, 320, 3)
     assert (image[:, :55] == 0).all() and (image[:, -55:] == 0).all()   # letterbox bars
-    assert (np.abs(image[100, 160] - [51, 102, 204]) <= 2).all()        # the sky at the centre
+    assert (np.abs(image[100, 160] - [51, 102, 204]) <= 2).all()        # the sky above
     assert (np.abs(image[185:, 140:180] - [51, 102, 204]).max(axis=2) > 30).any()  # hills, front
     # the CLI path: `vizkit run --dome --fullscreen --screen 0` opens, draws and closes
     command = [XVFB, "-a", "-s", "-screen 0 1280x720x24", sys.executable, "-m", "vizkit",

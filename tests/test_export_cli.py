@@ -49,6 +49,8 @@ class Caption(vizkit.Layer):
 
 
 class Hills(vizkit.Scene):
+    sky = vizkit.Sky.uniform((0.05, 0.06, 0.08))  # the default background, in every direction
+
     def setup(self, assets):
         y, x = np.mgrid[0:24, 0:36]
         self.add(vizkit.Terrain(np.exp(-((x - 24) ** 2 + (y - 10) ** 2) / 30.0),

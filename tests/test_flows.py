@@ -266,8 +266,9 @@ def test_selection_dims_the_other_flows_without_upload(offscreen, reference):
     scene.release()
 
 
-def test_frames_upload_nothing_and_repeat_exactly(offscreen, reference):
-    scene = FlowScene(two_clusters(), elevation=55)
+@pytest.mark.parametrize("trail", ["lines", "streaks"])
+def test_frames_upload_nothing_and_repeat_exactly(offscreen, reference, trail):
+    scene = FlowScene(two_clusters(trail=trail), elevation=55)
     first = render(offscreen, scene, 2.0)
     uploaded = offscreen.gpu.upload_bytes
     later = [render(offscreen, scene, t) for t in (2.5, 3.0, 2.0)]
@@ -275,7 +276,7 @@ def test_frames_upload_nothing_and_repeat_exactly(offscreen, reference):
     assert not np.array_equal(first, later[0])
     np.testing.assert_array_equal(first, later[2])
     assert lit_fraction(first, scene.background) > 0.003
-    reference(vizkit.Image(first), "flows_streaks")
+    reference(vizkit.Image(first), f"flows_{trail}")
     scene.release()
 
 

@@ -31,8 +31,8 @@ DOC = ROOT / "docs" / "architecture.md"
 # relative to vizkit ("vizkit" itself is the package's lazy __init__).
 TIERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("_lazy", "clock", "easing", "events", "colormap", "image", "assets", "output",
-              "sinks", "video")),
-    ("view", ("matrices", "camera", "view", "timeline", "fisheye", "comfort")),
+              "sinks", "video", "look")),
+    ("view", ("matrices", "camera", "view", "timeline", "fisheye", "framing", "comfort")),
     ("data", ("data.*",)),
     ("privacy", ("privacy.*",)),
     ("text", ("text.*",)),

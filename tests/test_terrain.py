@@ -19,7 +19,7 @@ from vizkit.colormap import Colormap
 from vizkit.easing import get_easing
 from vizkit.layers.legend import GROUND_COLOR, NO_DATA_GREY, ColorScale, nice_ticks
 from vizkit.privacy import Policy
-from vizkit.testing import TopDown, diff_images
+from vizkit.testing import TopDown, diff_images, shown
 
 # Small made-up numbers that test binning and colours, not people: shown raw, on purpose.
 SYNTHETIC = Policy.off("synthetic test values, no persons")
@@ -66,7 +66,7 @@ def test_peak_lands_where_the_camera_projects_it_from_an_oblique_view(offscreen)
     image = render(offscreen, scene, release=False)
     expected = project_to_screen(scene.terrain.cell_centre(12, 50), scene.camera.view_matrix(),
                                  scene.camera.projection_matrix(SIZE[0] / SIZE[1]), SIZE)
-    top = Colormap("magma").lut()[255, :3]
+    top = shown(Colormap("magma").lut()[255, :3])     # as the tone map shows it
     distance = np.abs(image - top).sum(axis=2)
     y, x = np.unravel_index(np.argmin(distance), distance.shape)
     scene.release()
@@ -314,7 +314,7 @@ def test_change_view_uses_a_diverging_map_and_keeps_heights(offscreen):
     image = render(offscreen, scene, release=False)
     vik = Colormap("vik").lut()
     assert np.abs(image[90, 110] - vik[0, :3]).max() <= 3     # −40 = the low end
-    assert np.abs(image[90, 210] - vik[255, :3]).max() <= 3   # +40 = the high end
+    assert np.abs(image[90, 210] - shown(vik[255, :3])).max() <= 3   # +40 = the high end
     legend = scene.terrain.legend()
     assert legend.kind == "diverging" and legend.domain == (-40.0, 40.0)
     assert legend.colormap == "vik" and legend.label.startswith("Change 2013→2023")
@@ -329,8 +329,8 @@ def test_user_colour_lists_are_colour_maps(offscreen):
     values[:, 30:] = 2.0
     image = render(offscreen, TopDown.scene(values, colormap=["#ff0000", "#0000ff"],
                                             domain=(1.0, 2.0), policy=SYNTHETIC))
-    assert np.abs(image[90, 110] - (255, 0, 0)).max() <= 2
-    assert np.abs(image[90, 210] - (0, 0, 255)).max() <= 2
+    assert np.abs(image[90, 110] - shown((255, 0, 0))).max() <= 2
+    assert np.abs(image[90, 210] - shown((0, 0, 255))).max() <= 2
 
 
 def test_log_and_sqrt_scales_lift_small_counts(offscreen):
@@ -414,8 +414,8 @@ def test_change_view_and_no_data_work_with_pixel_normals(offscreen):
     scene.terrain.show_change(0, 1)
     image = render(offscreen, scene, release=False)
     vik = Colormap("vik").lut()
-    assert np.abs(image[90, 210] - vik[255, :3]).max() <= 3      # +40: the high end
-    assert np.abs(image[90, 110] - vik[128, :3]).max() <= 3      # no change: the middle
+    assert np.abs(image[90, 210] - shown(vik[255, :3])).max() <= 3      # +40: the high end
+    assert np.abs(image[90, 110] - shown(vik[128, :3])).max() <= 3      # no change: the middle
     x, y = project_to_screen((100.0, 200.0, 0.0), scene.camera.view_matrix(),
                              scene.camera.projection_matrix(SIZE[0] / SIZE[1]), SIZE)
     assert np.abs(image[int(y), int(x)] - background(scene)).max() <= 1   # NaN in step 1

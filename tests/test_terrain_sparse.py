@@ -107,6 +107,7 @@ def gpu_bytes_of(offscreen, values, **kw) -> tuple[int, int]:
     from the context's counters, and the cells it stores."""
     h, w = values.shape[-2:]
     gpu = offscreen.gpu
+    offscreen.render(vizkit.Scene(), FRAME)   # the renderer's own targets: made by a first frame
     before = gpu.live_bytes
 
     class One(vizkit.Scene):

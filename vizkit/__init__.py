@@ -48,6 +48,7 @@ if TYPE_CHECKING:
         TimeScrubber,
     )
     from vizkit.layers.base import Layer, PickRecord
+    from vizkit.look import Bloom, Fog, Quality, Sky
     from vizkit.render.picking import pick
     from vizkit.runtime import run
     from vizkit.scene import Scene
@@ -61,6 +62,7 @@ __all__ = [
     "Assets",
     "Attribution",
     "BaseMap",
+    "Bloom",
     "Camera",
     "Caption",
     "Clock",
@@ -68,6 +70,7 @@ __all__ = [
     "ColorScale",
     "Colormap",
     "Flows",
+    "Fog",
     "FrameState",
     "Image",
     "InfoCard",
@@ -83,9 +86,11 @@ __all__ = [
     "Orbit",
     "PickRecord",
     "PointerEvent",
+    "Quality",
     "Regions",
     "Scene",
     "ScrollEvent",
+    "Sky",
     "Terrain",
     "TimeScrubber",
     "Timeline",
@@ -108,6 +113,10 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     "Image": "vizkit.image",
     "Layer": "vizkit.layers.base",
     "PickRecord": "vizkit.layers.base",
+    "Bloom": "vizkit.look",
+    "Fog": "vizkit.look",
+    "Quality": "vizkit.look",
+    "Sky": "vizkit.look",
     "Attribution": "vizkit.layers",  # the layers package knows which module holds each layer
     "BaseMap": "vizkit.layers",
     "Caption": "vizkit.layers",

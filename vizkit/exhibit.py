@@ -6,6 +6,7 @@ An exhibit is what a museum installs: a folder with ``exhibit.toml`` and its dat
     scene = "../../scenes/flagship.py"     # relative to this folder
     display = "fullscreen"                 # window | fullscreen | dome
     size = [1920, 1080]                    # window / flat frame size in pixels
+    quality = "kiosk"                      # kiosk | laptop | draft (default: laptop)
     languages = ["sv", "en"]               # on-screen languages (the scene's string table)
     language = "sv"                        # shown first (default: the first of languages)
 
@@ -13,7 +14,8 @@ An exhibit is what a museum installs: a folder with ``exhibit.toml`` and its dat
     size = 4096                            # domemaster pixels, 1024..8192 (default 4096)
     aperture = 180                         # degrees, 180..230 (default 180)
     tilt = 20                              # degrees, 0..30 (default 0)
-    gaze = 35                              # degrees above the front spring line (default: tilt)
+    gaze = 35                              # degrees above the front spring line (default:
+                                           # the content framed on the front sweet spot)
 
     [input]
     sources = ["mouse", "tuio:3333"]       # "mouse", "touch" (Linux multi-touch devices),
@@ -39,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from vizkit.fisheye import DOME_RANGES, DomeSpec
+from vizkit.look import QUALITIES
 from vizkit.text.i18n import StringsError, check_code
 
 MANIFEST = "exhibit.toml"
@@ -47,8 +50,8 @@ INPUTS = ("mouse", "touch", "tuio:[HOST:]PORT")
 
 # Every key exhibit.toml may hold, per table ("" is the top level).
 KEYS: dict[str, tuple[str, ...]] = {
-    "": ("title", "scene", "display", "size", "dome", "input", "privacy", "languages",
-         "language"),
+    "": ("title", "scene", "display", "size", "quality", "dome", "input", "privacy",
+         "languages", "language"),
     "dome": tuple(DOME_RANGES),
     "input": ("sources", "idle_seconds"),
     "privacy": ("min_count",),
@@ -73,6 +76,8 @@ class ExhibitConfig:
         title: shown in the window title.
         display: ``window``, ``fullscreen`` or ``dome``.
         size: window / flat frame size in pixels.
+        quality: the quality preset (:data:`vizkit.look.QUALITIES`; None: vizkit's default,
+            ``"laptop"``), unless ``--quality`` says otherwise.
         dome: the dome the exhibit is shown on (used by ``display = "dome"`` and ``--dome``).
         input_sources: where input comes from: ``"mouse"``, ``"touch"`` (the machine's
             multi-touch devices) and ``"tuio:HOST:PORT"`` (a TUIO 1.1 listener; the host is
@@ -87,6 +92,7 @@ class ExhibitConfig:
     title: str = ""
     display: str = "window"
     size: tuple[int, int] = (1280, 720)
+    quality: str | None = None
     dome: DomeSpec = field(default_factory=DomeSpec)
     input_sources: tuple[str, ...] = ("mouse",)
     min_count: int = 5
@@ -110,13 +116,15 @@ class ExhibitConfig:
         if len(size) != 2 or not all(isinstance(v, int) and not isinstance(v, bool)
                                      and 1 <= v <= 16384 for v in size):
             top.fail("size", size, "two whole numbers from 1 to 16384, e.g. [1920, 1080]")
+        quality = top.choice("quality", tuple(QUALITIES), "") if "quality" in raw else None
         dome = _Table(manifest, top.get("dome", dict, {}), "dome")
         inputs = _Table(manifest, top.get("input", dict, {}), "input")
         sources = _input_sources(inputs)
         privacy = _Table(manifest, top.get("privacy", dict, {}), "privacy")
         languages, language = _languages(top)
         return cls(folder=folder, scene=folder / scene, title=top.get("title", str, ""),
-                   display=display, size=(size[0], size[1]), dome=_dome_spec(dome),
+                   display=display, size=(size[0], size[1]), quality=quality,
+                   dome=_dome_spec(dome),
                    input_sources=sources,
                    min_count=int(privacy.number("min_count", 5, 1, 1_000, whole=True)),
                    languages=languages, language=language)

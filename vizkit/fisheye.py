@@ -19,10 +19,13 @@ horizontal) unless ``roll=True``; ``level=True`` also drops the camera's pitch
 centre of the frame looks ``90 - tilt`` degrees above eye level, straight ahead, and the front
 edge dips ``tilt`` degrees below eye level.
 
-**Gaze.** By default the camera's look direction lands ``tilt`` degrees above the dome's front
-spring line (straight ahead at eye level). ``gaze`` overrides where it lands, in degrees above the
-front spring line (35 = the front sweet spot, for scenes that look down on their subject): the
-whole world turns with it, still without roll.
+**Gaze.** ``gaze`` says where the camera's look direction lands, in degrees above the front
+spring line: the whole world turns with it, still without roll. When it is not given, the dome
+**frames the content** (:mod:`vizkit.framing`): the viewer turns to face the scene's footprint,
+moves closer until it covers the front *sweet spot* and the gaze centres it there — so a scene
+made for a screen, which looks down on its subject, fills the front of the dome instead of
+sitting on its rim. ``framing="camera"`` keeps the camera as it is (the look direction straight
+ahead at eye level, ``tilt`` above the spring line).
 
 **Formats.** :class:`DomeSpec` is a domemaster format; :data:`DOME_RANGES` is the one definition
 of the sizes and angles the command line and ``exhibit.toml`` accept.
@@ -261,16 +264,17 @@ def face_rows(face_size: int, aperture: float) -> dict[int, int]:
 
 
 def face_matrices(camera: Camera, spec: DomeSpec, face_size: int, rows: dict[int, int], *,
-                  level: bool = False, roll: bool = False) -> list[tuple[int, Mat4, Mat4]]:
+                  level: bool = False, roll: bool = False,
+                  gaze: float | None = None) -> list[tuple[int, Mat4, Mat4]]:
     """``(GL face, view, projection)`` for every face in ``rows``, from the camera's viewer.
 
     The dome frame is the viewer's frame turned about its right vector so that the look
-    direction lands ``spec.gaze_elevation`` above the front spring line. A face cut to ``rows``
-    rows keeps its top (towards the dome axis) and its full width.
+    direction lands ``gaze`` (default ``spec.gaze_elevation``) above the front spring line. A
+    face cut to ``rows`` rows keeps its top (towards the dome axis) and its full width.
     """
     right, ahead, up = viewer_basis(camera, level=level, roll=roll)
-    gaze = rotation(right, -spec.gaze_elevation)
-    dome_front, dome_axis = rotate(gaze, ahead), rotate(gaze, up)
+    turn = rotation(right, -(spec.gaze_elevation if gaze is None else gaze))
+    dome_front, dome_axis = rotate(turn, ahead), rotate(turn, up)
     cube_to_world = np.column_stack([right, -dome_axis, dome_front])  # c = (x, -z, y)
     near, far = camera.near, camera.far
     out = []

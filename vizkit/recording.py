@@ -28,6 +28,7 @@ from vizkit.clock import Clock
 from vizkit.fisheye import DomeSpec
 from vizkit.gpu.readback import PixelPackRing
 from vizkit.image import Image
+from vizkit.look import DEFAULT_QUALITY
 from vizkit.script import LoadedTarget, script_errors
 from vizkit.sinks import FrameSink
 from vizkit.targets.dome import DomeRenderer
@@ -48,7 +49,9 @@ class RenderJob:
         frames: number of frames; frame ``i`` is at ``start + i / fps`` seconds.
         fps: frames per second of scene time (and of the video).
         start: scene time of frame 0, seconds.
-        samples: MSAA samples (0 = off).
+        samples: MSAA samples (0 = off); None: the quality's.
+        quality: the quality preset (``"kiosk"``, ``"laptop"``, ``"draft"``:
+            :data:`vizkit.look.QUALITIES`).
         dome: render domemaster frames of this format instead of flat ones.
         hud: draw HUD layers (``False`` is ``--no-hud``).
         language: the on-screen language (``--lang``; None: the scene's or exhibit's first).
@@ -58,7 +61,8 @@ class RenderJob:
     frames: int = 1
     fps: float = 30.0
     start: float = 0.0
-    samples: int = 4
+    samples: int | None = None
+    quality: str = DEFAULT_QUALITY
     dome: DomeSpec | None = None
     hud: bool = True
     language: str | None = None
@@ -110,9 +114,10 @@ class FrameSource:
         try:
             if job.dome is not None:
                 self.renderer: DomeRenderer | OffscreenRenderer = DomeRenderer.from_spec(
-                    job.dome, samples=job.samples, gpu=gpu)
+                    job.dome, samples=job.samples, quality=job.quality, gpu=gpu)
             else:
-                self.renderer = OffscreenRenderer(job.size, samples=job.samples, gpu=gpu)
+                self.renderer = OffscreenRenderer(job.size, samples=job.samples,
+                                                  quality=job.quality, gpu=gpu)
         except Exception:
             self.scene.release()
             raise

@@ -37,6 +37,7 @@ from vizkit.events import HANDLED, KeyEvent, PointerEvent, ScrollEvent
 from vizkit.input.interaction import HandoverSettings, Interaction
 from vizkit.input.navigation import NavigationSettings, OrbitNavigator
 from vizkit.layers.base import Layer
+from vizkit.look import Bloom, Fog, Sky
 from vizkit.view import Viewing, ViewState
 
 if TYPE_CHECKING:
@@ -72,6 +73,11 @@ class Scene:
             ``<script>.strings.toml``). See docs/text.md.
         view_height_deg: visual angle the view's height spans for the audience of a flat
             display (30° for a screen at arm's length and a bit); text sizes follow it.
+        sky: the background as a :class:`vizkit.Sky` gradient over directions; ``None``
+            (default): ``Sky.from_background(background)`` — the background below the horizon.
+        fog: optional depth :class:`vizkit.Fog` (default ``None``: none).
+        exposure: multiplier on the scene's linear light before the tone map (default 1).
+        bloom: glow settings (:class:`vizkit.Bloom`), drawn when the quality has bloom.
     """
 
     title: str = ""
@@ -84,6 +90,10 @@ class Scene:
     default_language: str | None = None
     strings_file: str | None = None
     view_height_deg: float = 30.0
+    sky: Sky | None = None
+    fog: Fog | None = None
+    exposure: float = 1.0
+    bloom: Bloom = Bloom()
 
     def __init__(self, assets: Assets | None = None):
         self.assets = assets or Assets.for_script(None)
@@ -153,9 +163,22 @@ class Scene:
             return None
         return (np.min([b[0] for b in boxes], axis=0), np.max([b[1] for b in boxes], axis=0))
 
+    def ground_points(self) -> np.ndarray | None:
+        """Where the layers' data stands on the ground (``Layer.ground_points``), or None
+        when no layer says (frame the bounds instead)."""
+        parts = [p for p in (layer.ground_points() for layer in self.layers) if p is not None]
+        return np.concatenate(parts) if parts else None
+
     def frame_all(self, *, azimuth: float = 0.0, elevation: float = 40.0,
-                  margin: float = 1.1) -> None:
-        """Point the orbit at the layers' bounding box and back off until it fits."""
+                  margin: float | None = None, aspect: float = 16 / 9) -> None:
+        """Point the orbit at the layers' bounding box and back off until it fits.
+
+        ``margin`` given: the distance at which the box's bounding sphere fits the vertical
+        field of view, times ``margin``. ``None`` (default): the nearest distance at which the
+        box's eight corners all land inside a view of ``aspect`` (width / height), with 6 %
+        to spare on every side — a long, thin country fills the frame instead of a circle
+        around it.
+        """
         box = self.bounds()
         if box is None:
             return
@@ -166,8 +189,28 @@ class Scene:
             self.orbit = Orbit()
         self.orbit.target = (float(centre[0]), float(centre[1]), float(lo[2]))
         self.orbit.azimuth, self.orbit.elevation = azimuth, elevation
-        self.orbit.distance = margin * radius / math.sin(math.radians(self.camera.fov_y) / 2)
         self.orbit.scene_radius = radius
+        sphere = radius / math.sin(math.radians(self.camera.fov_y) / 2)
+        if margin is not None:
+            self.orbit.distance = margin * sphere
+            return
+        corners = np.array([[x, y, z, 1.0] for x in (lo[0], hi[0]) for y in (lo[1], hi[1])
+                            for z in (lo[2], hi[2])])
+
+        def fits(distance: float) -> bool:
+            self.orbit.distance = distance
+            self.orbit.apply(self.camera)
+            clip = corners @ (self.camera.projection_matrix(aspect)
+                              @ self.camera.view_matrix()).T
+            if (clip[:, 3] <= 0).any():
+                return False
+            return bool((np.abs(clip[:, :2] / clip[:, 3:]) <= 0.94).all())
+
+        near, far = 0.05 * sphere, 1.5 * sphere   # the sphere's fit always holds the box
+        for _ in range(40):
+            middle = 0.5 * (near + far)
+            near, far = (near, middle) if fits(middle) else (middle, far)
+        self.orbit.distance = far
 
     # -- running ---------------------------------------------------------------------------
     def ensure_setup(self) -> None:
@@ -327,16 +370,21 @@ class Scene:
 
     # -- convenience -----------------------------------------------------------------------
     def snapshot(self, t: float = 0.0, size: tuple[int, int] = (960, 540),
-                 samples: int = 4) -> Image:
+                 samples: int | None = None, quality: str | None = None) -> Image:
         """Render the scene at time ``t`` offscreen and return the image (inline in Jupyter).
 
-        The offscreen context is created on first use and owned by this scene until
-        :meth:`release`.
+        ``quality`` is a preset (``"kiosk"``, ``"laptop"`` — the default — or ``"draft"``);
+        ``samples`` overrides its MSAA. The offscreen context is created on first use and
+        owned by this scene until :meth:`release`.
         """
         from vizkit.targets.offscreen import OffscreenRenderer
 
+        if self._offscreen is not None and quality is not None and (
+                quality != self._offscreen.renderer.quality.name):
+            self._offscreen.release()
+            self._offscreen = None
         if self._offscreen is None:
-            self._offscreen = OffscreenRenderer(size, samples=samples)
+            self._offscreen = OffscreenRenderer(size, samples=samples, quality=quality)
         else:
             self._offscreen.resize(size, samples=samples)
         return self._offscreen.render(self, FrameState(t, 1.0 / self.fps, round(t * self.fps)))

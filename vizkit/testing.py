@@ -77,6 +77,51 @@ def assert_matches_reference(image: Image, name: str, *, reference_dir: str | Pa
             f"see {out}/{name}.{{actual,expected,diff}}.png")
 
 
+TONE_KNEE = 0.8  # docs/look.md: the tone map leaves display values up to this untouched
+
+
+def shoulder(light: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """The tone map on the largest channel's light: unchanged up to ``k``, the light of
+    display ``TONE_KNEE``; above it ``k + (1 - k) · u / (1 + u)``, ``u = (m - k) / (1 - k)``."""
+    m = np.asarray(light, np.float64)
+    k = float(linear_light(TONE_KNEE))
+    u = np.maximum(m - k, 0.0) / (1.0 - k)
+    return np.where(m > k, k + (1.0 - k) * u / (1.0 + u), m)
+
+
+def shown(rgb: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """How a layer's colour (display values 0–255, drawn in full light) comes out of the final
+    pass: unchanged when its largest channel shows at most ``TONE_KNEE``, else the colour's
+    light scaled so its largest channel follows :func:`shoulder` (its ratios kept). Written
+    out here, from the documented curve, for tests to compare pixels with (0–255)."""
+    light = linear_light(np.asarray(rgb, np.float64) / 255.0)
+    m = light.max(axis=-1, keepdims=True)
+    scale = np.where(m > 0, shoulder(m) / np.where(m > 0, m, 1.0), 1.0)
+    return display_value(light * scale) * 255.0
+
+
+def linear_light(display: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Display values 0–1 → linear light, the sRGB curve (IEC 61966-2-1) written out."""
+    v = np.asarray(display, np.float64)
+    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+
+
+def display_value(light: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Linear light → display values 0–1 (the inverse of :func:`linear_light`)."""
+    x = np.maximum(np.asarray(light, np.float64), 0.0)
+    return np.where(x <= 0.0031308, 12.92 * x, 1.055 * x ** (1 / 2.4) - 0.055)
+
+
+def light_of(pixels: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """The linear light a layer wrote, from grey pixels 0–255 of a final picture: the tone
+    map's shoulder undone (on a grey every channel is the largest), then the sRGB curve. What
+    additive light and anti-aliasing coverage are measured in (light adds up, bytes do not)."""
+    light = linear_light(np.asarray(pixels, np.float64) / 255.0)
+    k = float(linear_light(TONE_KNEE))
+    w = np.clip((light - k) / (1.0 - k), 0.0, 0.999)
+    return np.where(light > k, k + (1.0 - k) * w / (1.0 - w), light)
+
+
 def lit_fraction(image: Image | np.ndarray, background: tuple[float, float, float],
                  tolerance: int = 3) -> float:
     """Share of pixels that differ from the clear colour: 0 means a blank frame."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vizkit.clock import FrameState
+from vizkit.look import Quality
 from vizkit.matrices import Mat4, Vec3, gl_uniform, translation
 
 VIEWING_KINDS = ("screen", "table", "dome")
@@ -65,6 +66,9 @@ class ViewState:
             pixel at the face centre spans the output's angle per pixel): sizes in pixels
             (line widths) are pixels of that output, so a layer widens them towards the face's
             edges, where a face pixel spans less angle. ``False`` for flat screens and images.
+        quality: the :class:`~vizkit.look.Quality` the renderer draws at (set by the renderer
+            for the colour pass; ``None`` elsewhere): layers read what it asks of them — with
+            ``quality.light == "plain"`` terrains and regions light plainly (no horizon pass).
     """
 
     view: Mat4
@@ -75,6 +79,7 @@ class ViewState:
     pass_name: str = "color"
     viewing: Viewing | None = None
     angular: bool = False
+    quality: Quality | None = None
 
     @property
     def seen(self) -> Viewing:

@@ -52,6 +52,27 @@ def whole_number(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
 
+def add_quality(parser: argparse.ArgumentParser) -> None:
+    """``--quality NAME``: one of the presets of :data:`vizkit.look.QUALITIES`."""
+    from vizkit.look import DEFAULT_QUALITY, QUALITIES  # GL-free settings, no imports
+
+    parser.add_argument(
+        "--quality", choices=tuple(QUALITIES), default=None,
+        help=f"quality preset (default: the exhibit's quality, else {DEFAULT_QUALITY}): kiosk "
+             "— MSAA 8, 32-bit float light, bloom, soft shadows and occlusion; laptop — MSAA "
+             "4, 16-bit float light, soft light; draft — no MSAA, no shadows or occlusion")
+
+
+def quality_of(args: argparse.Namespace, exhibit) -> str:
+    """The quality preset: ``--quality``, else the exhibit's ``quality``, else the default."""
+    from vizkit.look import DEFAULT_QUALITY
+
+    chosen = getattr(args, "quality", None)
+    if chosen is None and exhibit is not None:
+        chosen = exhibit.quality
+    return chosen or DEFAULT_QUALITY
+
+
 def exhibit_settings(target: str | Path):
     """The exhibit's settings when ``target`` is an exhibit folder, else ``None``.
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from vizkit.cli.common import EXIT_USAGE, frame_settings, parse_size
+from vizkit.cli.common import EXIT_USAGE, add_quality, frame_settings, parse_size, quality_of
 from vizkit.cli.run import window_for_target
 
 
@@ -24,6 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                       help="WxH (default: the exhibit's size)")
     demo.add_argument("--headless", action="store_true", help="render to a file even with a "
                       "display")
+    add_quality(demo)
     demo.add_argument("--t", type=float, default=None, dest="t",
                       help="scene time to render headless (default: the scene's showcase time)")
 
@@ -47,10 +48,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"privacy threshold {exhibit.min_count})")
     if display_available() and not args.headless:  # a window, even for a fullscreen exhibit
         print(f"showing {what} in a window (f: fullscreen, escape: quit)")
-        return window_for_target(target, size=size, fullscreen=False, dome=dome)
+        return window_for_target(target, size=size, fullscreen=False, dome=dome,
+                                 quality=quality_of(args, exhibit))
     make_folders(folders_to_create(args.out, [Path(args.out)], may_create=True))
     t = args.t if args.t is not None else float(getattr(target.scene_cls, "showcase_t", 0.0))
-    job = RenderJob(size=size, start=t, dome=dome)
+    job = RenderJob(size=size, start=t, dome=dome, quality=quality_of(args, exhibit))
     report = render_to_files(target, args.out, job, progress=False)
     width, height = job.frame_size
     kind = "domemaster" if dome is not None else "frame"

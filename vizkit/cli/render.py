@@ -6,11 +6,13 @@ import argparse
 
 from vizkit.cli.common import (
     EXIT_USAGE,
+    add_quality,
     checked_settings,
     language_spoken,
     parse_size,
     positive_float,
     positive_int,
+    quality_of,
     whole_number,
 )
 
@@ -34,8 +36,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         help="frames per second of scene time (default: the scene's, 30)")
     render.add_argument("--start", type=float, default=0.0,
                         help="scene time of the first frame, seconds (default 0)")
-    render.add_argument("--samples", type=int, default=4,
-                        help="MSAA samples, 0 to switch anti-aliasing off (default 4)")
+    add_quality(render)
+    render.add_argument("--samples", type=int, default=None,
+                        help="MSAA samples, 0 to switch anti-aliasing off (default: the "
+                             "quality's, 4 for laptop)")
     render.add_argument("--dome", type=whole_number, default=None, metavar="SIZE",
                         help="render SIZExSIZE domemaster frames (angular fisheye, zenith at "
                              "the centre, front at the bottom; 1024..8192). An exhibit with "
@@ -76,7 +80,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     fps = args.fps or float(getattr(target.scene_cls, "fps", 30.0))
     job = RenderJob(size=size, frames=args.frames, fps=fps, start=args.start,
-                    samples=max(0, args.samples), dome=dome, hud=not args.no_hud,
+                    samples=None if args.samples is None else max(0, args.samples),
+                    quality=quality_of(args, target.exhibit), dome=dome, hud=not args.no_hud,
                     language=args.lang)
     report = render_to_files(target, args.out, job, progress=not args.quiet,
                              workers=args.workers, overwrite=args.overwrite)

@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING
 
 from vizkit.cli.common import (
     EXIT_USAGE,
+    add_quality,
     checked_settings,
     exhibit_settings,
     language_spoken,
     parse_size,
     positive_float,
     positive_int,
+    quality_of,
     whole_number,
 )
 
@@ -60,6 +62,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                           "i.e. eye level; 35 = the front sweet spot)")
     run.add_argument("--frames", type=positive_int, default=None,
                      help="close after this many frames (for smoke tests)")
+    add_quality(run)
     run.add_argument("--lang", default=None, metavar="CODE",
                      help="on-screen language to start in (sv, en; l switches while running)")
     run.add_argument("--headless", action="store_true",
@@ -115,7 +118,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             target, size=size, fullscreen=fullscreen, max_frames=args.frames, dome=dome,
             screen=args.screen, seconds=args.seconds, screenshot=args.out, language=args.lang,
             mouse=inputs.mouse, event_log=event_log,
-            connect=lambda loop: connect_inputs(loop, inputs))
+            connect=lambda loop: connect_inputs(loop, inputs),
+            quality=quality_of(args, exhibit))
 
 
 def usage(message: str) -> int:
@@ -205,7 +209,8 @@ def headless(target, args: argparse.Namespace, size: tuple[int, int], inputs) ->
         scene = target.create()
         if args.lang is not None:
             scene.set_language(args.lang)
-        runner = HeadlessRunner(scene, size=size, event_log=event_log)
+        runner = HeadlessRunner(scene, size=size, event_log=event_log,
+                                quality=quality_of(args, target.exhibit))
         try:
             with script_errors(target.script):  # data loads before the clock starts
                 runner.scene.ensure_setup()

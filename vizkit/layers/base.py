@@ -112,6 +112,12 @@ class Layer:
         """Axis-aligned (min, max) corners in world metres, for framing the camera."""
         return None
 
+    def ground_points(self) -> np.ndarray | None:
+        """``(N, 3)`` world points where the layer's data stands on the ground (a few
+        thousand at most), for framing its shape rather than its box — a dome centres a
+        diagonal country, not the empty corners of its box. ``None``: use :meth:`bounds`."""
+        return None
+
     def set_time(self, t: float) -> None:
         """Follow scene time ``t`` (uniform-only; layers that animate override this)."""
 

@@ -45,6 +45,7 @@ from vizkit.data.land import mask_of
 from vizkit.gpu import GpuContext, ResourceGroup
 from vizkit.layers.base import Layer
 from vizkit.layers.linework import Linework
+from vizkit.look import linear_rgba as linear
 from vizkit.view import ViewState
 
 LAND_COLOR = (0.135, 0.148, 0.170, 1.0)     # muted blue-grey, a step above the dark background
@@ -246,7 +247,7 @@ class BaseMap(Layer):
                 ctx.blend_func = (moderngl.SRC_ALPHA, moderngl.ONE_MINUS_SRC_ALPHA,
                                   moderngl.ZERO, moderngl.ONE)
             if self.land_color[3] > 0.0:
-                self._land_program.set(u_color=self.land_color, **ground)
+                self._land_program.set(u_color=linear(self.land_color), **ground)
                 self._vaos["land"].render(moderngl.TRIANGLES)
             ctx.enable(moderngl.BLEND)
             framebuffer.depth_mask = False  # lines test depth but leave it to the data
@@ -256,7 +257,8 @@ class BaseMap(Layer):
                 if name not in self._vaos or opacity <= 0.0:
                     continue
                 r, g, b, a = self.line_color
-                self._lines_program.set(u_width=float(width), u_color=(r, g, b, a * opacity))
+                self._lines_program.set(u_width=float(width),
+                                        u_color=linear((r, g, b, a * opacity)))
                 vao, count = self._vaos[name], self._counts[name]
                 ctx.blend_equation = (moderngl.FUNC_ADD, moderngl.MIN)
                 ctx.blend_func = (moderngl.ZERO, moderngl.ONE, moderngl.ONE, moderngl.ONE)

@@ -6,7 +6,7 @@ Uploaded once from a :class:`~vizkit.layers.flow_style.DrawPlan`:
   the particle's rank within its flow;
 * a **flow texture** with each flow's endpoints, location ids and style;
 * a **count texture** with each flow's particle count per time bin;
-* the palette.
+* the palette, as linear light (RGBA32F), so the shaders add colours without decoding them.
 
 The vertex shader derives every particle's position from those and ``u_time``
 (``vizkit/shaders/flows/particles.vert``), so a frame sets a handful of uniforms whatever the
@@ -66,6 +66,13 @@ def wrapped_texture(gpu: GpuContext, group: ResourceGroup, values: np.ndarray,
                        filter_linear=False)
 
 
+def linear_palette(palette: np.ndarray) -> npt.NDArray[np.float32]:
+    """``(256, 4)`` sRGB bytes → linear light floats (alpha kept), the IEC 61966-2-1 curve."""
+    c = palette.astype(np.float64) / 255.0
+    rgb = np.where(c[:, :3] <= 0.04045, c[:, :3] / 12.92, ((c[:, :3] + 0.055) / 1.055) ** 2.4)
+    return np.column_stack([rgb, c[:, 3]]).astype(np.float32)
+
+
 class FlowGpu:
     """Textures, particle buffer and programs of one flow layer in one context.
 
@@ -81,11 +88,14 @@ class FlowGpu:
         self.uniform_style = uniform_style
         self.flow_total = len(plan.cells)
         self.particle_total = plan.particle_count
-        self.color = tuple(float(c) / 255.0 for c in plan.palette[0, :3])
+        palette = linear_palette(plan.palette)
+        self.color = tuple(float(c) for c in palette[0, :3])
         self.flows_tex = wrapped_texture(gpu, group, flow_style.flow_texels(plan), 4)
         self.counts_tex = wrapped_texture(gpu, group, plan.counts, 1)
-        self.palette_tex = gpu.texture(group, (256, 1), 4, plan.palette, filter_linear=False)
-        self.particle_buf = gpu.buffer(group, flow_style.particle_pairs(plan.allocated))
+        self.palette_tex = gpu.texture(group, (256, 1), 4, palette, dtype="f4",
+                                       filter_linear=False)
+        self.pairs = flow_style.particle_pairs(plan.allocated)
+        self.particle_buf = gpu.buffer(group, self.pairs)
         self.arcs_program = gpu.program("flows/arcs.vert", "flows/arcs.frag")
         self.arcs_vao = gpu.vertex_array(group, self.arcs_program, [])
         self._variants: dict[tuple[str, bool], tuple[Any, moderngl.VertexArray]] = {}
@@ -98,23 +108,29 @@ class FlowGpu:
 
     def particle_variant(self, trail: str, width_px: float) -> tuple[Any, moderngl.VertexArray]:
         """Program and vertex array for the trail and the particles' size on screen
-        (variants: ``STREAKS``; ``SOFT_POINTS`` for points 3 px or wider — smaller ones are
-        drawn flat, which skips the point-sprite path of CPU rasterisers; ``UNIFORM_STYLE``)."""
+        (variants: ``LINES``, ``STREAKS``; ``SOFT_POINTS`` for points 3 px or wider — smaller
+        ones are drawn flat, which skips the point-sprite path of CPU rasterisers;
+        ``UNIFORM_STYLE``). Lines read each particle twice from a buffer of doubled pairs, made
+        on first use: a plain (not instanced) draw of two-vertex lines is the cheapest on CPU
+        rasterisers."""
         soft = trail == "points" and width_px >= SOFT_POINT_PX
         key = (trail, soft)
         found = self._variants.get(key)
         if found is None:
             defines: dict[str, object] = {}
-            if trail == "streaks":
-                defines["STREAKS"] = 1
+            if trail in ("lines", "streaks"):
+                defines[trail.upper()] = 1
             if soft:
                 defines["SOFT_POINTS"] = 1
             if self.uniform_style:
                 defines["UNIFORM_STYLE"] = 1
             program = self.gpu.program("flows/particles.vert", "flows/particles.frag", defines)
-            fmt = "u4 u4/i" if trail == "streaks" else "u4 u4"
-            vao = self.gpu.vertex_array(self.group, program,
-                                        [(self.particle_buf, fmt, "a_flow", "a_seed")])
+            buffer, fmt = self.particle_buf, "u4 u4"
+            if trail == "streaks":
+                fmt = "u4 u4/i"
+            elif trail == "lines":
+                buffer = self.gpu.buffer(self.group, np.repeat(self.pairs, 2, axis=0))
+            vao = self.gpu.vertex_array(self.group, program, [(buffer, fmt, "a_flow", "a_seed")])
             found = self._variants[key] = (program, vao)
         return found
 
@@ -156,7 +172,9 @@ class FlowGpu:
                              u_arc_alpha=arc_alpha, **shared)
                     self.arcs_vao.render(moderngl.LINE_STRIP, vertices=ARC_SEGMENTS + 1,
                                          instances=self.flow_total)
-                if trail == "streaks":
+                if trail == "lines":
+                    vao.render(moderngl.LINES, vertices=2 * self.particle_total)
+                elif trail == "streaks":
                     vao.render(moderngl.TRIANGLE_STRIP, vertices=4,
                                instances=self.particle_total)
                 else:

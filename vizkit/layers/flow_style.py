@@ -35,6 +35,14 @@ REFERENCE_HEIGHT_PX = 720.0  # point sizes are given for a 720-pixel-high viewpo
 REFERENCE_FOV_Y = 45.0       # … with a 45° vertical field of view (the default camera)
 RING_SHARE = 0.025           # default ring radius: share of the places' extent
 SMALLEST_RING = 0.3          # smallest ring radius, share of the largest
+# Light (linear, before the tone map) the densest corridor reaches with exposure="auto": six
+# times display white, deep in the tone map's shoulder — bright, never clipped (docs/look.md).
+PEAK_LIGHT = 6.0
+ARC_PEAK_LIGHT = 0.3         # the arcs meeting at the busiest place add up to at most this
+STREAK_LIGHT = 0.25          # mean light a streak leaves over what it covers (particles.frag)
+LINE_LIGHT = 0.5             # mean light along a line (linear fade from the head)
+LINE_MAX_PX = 12.0           # a line's longest trail on screen (particles.vert)
+POINT_LIGHT = 0.6            # mean light of a point over its square (soft disc or flat)
 
 
 def pixel_scale(view: ViewState) -> float:
@@ -208,6 +216,73 @@ def particle_pairs(allocated: np.ndarray) -> npt.NDArray[np.uint32]:
     starts = np.cumsum(allocated) - allocated
     rank = np.arange(len(flow), dtype=np.int64) - np.repeat(starts, allocated)
     return np.stack([flow, rank.astype(np.uint32)], axis=1)
+
+
+def corridor_load(cells: FlowCells, weights: np.ndarray) -> float:
+    """The largest sum of ``weights`` (F, B) over the flows of one corridor — the flows
+    between the same two places, both ways and every category — in any bin."""
+    low = np.minimum(cells.origin, cells.destination).astype(np.int64)
+    high = np.maximum(cells.origin, cells.destination).astype(np.int64)
+    _, corridor = np.unique(low * (int(high.max(initial=0)) + 1) + high, return_inverse=True)
+    load = np.zeros((int(corridor.max(initial=0)) + 1, weights.shape[1]))
+    np.add.at(load, corridor.reshape(-1), weights)
+    return float(load.max(initial=0.0))
+
+
+def place_degree(cells: FlowCells) -> int:
+    """The most flows that start or end at one place (a flow from a place to itself once)."""
+    ends = np.concatenate([cells.origin, cells.destination[cells.destination != cells.origin]])
+    return int(np.bincount(ends).max(initial=0)) if len(ends) else 0
+
+
+def density_exposure(plan: DrawPlan, *, trail: str, tail: float, size_px: float,
+                     spread: float, ring_light: float,
+                     arc_alpha: float) -> tuple[float, float]:
+    """``(particles, arcs)``: brightness multipliers so that dense flows never burn out.
+
+    Particles add up: where many ride the same line, every pixel of it is covered many times.
+    Measured where the places' extent fills a 720-pixel-high view (so it does not change with
+    the camera or the resolution — point sizes follow the same rule):
+
+    * **along** a flow's line, ``n`` streaks cover each point ``n × tail`` times (phases are
+      evenly spread; lines no longer than :data:`LINE_MAX_PX`); ``n`` points cover it
+      ``n × size_px / arc length in pixels`` times;
+    * **across** it, the particles share the ribbon (``spread`` of the chord, about half of it
+      near the places) or a ring's band (``1.2 ×`` its radius): overlap divides by the band's
+      width in particle widths, when that is more than one.
+
+    The densest *corridor* (the flows between two places, both ways, all categories), in its
+    busiest bin (so brightness does not pulse through the day), is scaled to
+    :data:`PEAK_LIGHT` — in the tone map's shoulder: bright, not clipped; a corridor with a
+    sixth of its particles shows about display white. Sparse layers keep full brightness (the
+    multiplier is at most 1). Arcs — one faint line per flow — are scaled so those meeting at
+    one place add up to at most :data:`ARC_PEAK_LIGHT`.
+    """
+    cells = plan.cells
+    xyz = cells.places.xyz
+    extent = float(np.hypot(*(xyz.max(axis=0) - xyz.min(axis=0))[:2])) or 1.0
+    px_per_m = REFERENCE_HEIGHT_PX / extent
+    ring = cells.origin == cells.destination
+    chord = np.hypot(*(xyz[cells.destination] - xyz[cells.origin])[:, :2].T)
+    across_px = np.where(ring, 1.2 * plan.ring_scale * plan.ring_radius,
+                         0.5 * float(spread) * chord) * px_per_m
+    width = 1.0 if trail == "lines" else float(size_px)
+    weights = plan.counts.astype(np.float64) / np.maximum(1.0, across_px / width)[:, None]
+    weights[ring] *= float(ring_light)
+    length = np.where(ring, 2 * math.pi * plan.ring_radius * plan.ring_scale, chord)
+    arc_px = np.maximum(length * px_per_m, 1.0)
+    if trail == "lines":    # one pixel wide, the light of the width, at most LINE_MAX_PX long
+        along = np.minimum(float(tail), LINE_MAX_PX / arc_px)
+        weights *= (along * LINE_LIGHT * float(size_px))[:, None]
+    elif trail == "streaks":
+        weights *= float(tail) * STREAK_LIGHT
+    else:
+        weights *= np.minimum(1.0, float(size_px) / arc_px)[:, None] * POINT_LIGHT
+    densest = corridor_load(cells, weights)
+    particles = min(1.0, PEAK_LIGHT / densest) if densest > 0 else 1.0
+    meeting = arc_alpha * place_degree(cells)
+    arcs = min(1.0, ARC_PEAK_LIGHT / meeting) if meeting > 0 else 1.0
+    return particles, arcs
 
 
 def bins_and_mix(time_bin: float, n_bins: int, cyclic: bool) -> tuple[int, int, float]:

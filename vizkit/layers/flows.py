@@ -44,7 +44,7 @@ from vizkit.privacy import DEFAULT_POLICY, Policy
 from vizkit.privacy.flows import protect_flow_cells
 from vizkit.view import ViewState
 
-TRAILS = ("streaks", "points")
+TRAILS = ("lines", "streaks", "points")
 _UNSET: Any = object()
 
 __all__ = ["OTHER", "Flows", "FlowsError", "ParticleSample", "pixel_scale"]
@@ -93,9 +93,11 @@ class Flows(Layer):
         size_px: particle width in pixels for a 720-pixel-high view with a 45° field of view,
             scaled with the view's pixels per radian (:func:`pixel_scale`: a 4K dome face
             looks like a 720p frame); a pair ``(small, large)`` sizes flows by volume.
-        trail: ``"streaks"`` (default: each particle draws a tail fading behind it) or
-            ``"points"`` (heads only, cheapest).
-        tail: tail length as a share of the trip (streaks).
+        trail: ``"lines"`` (default: each particle draws a one-pixel line fading to its tail,
+            carrying the light of its width; about 1.4× points on a CPU rasteriser),
+            ``"streaks"`` (a soft capsule as wide as the particle, fading to its tail; several
+            times the cost) or ``"points"`` (heads only, cheapest).
+        tail: tail length as a share of the trip (lines and streaks).
         trip_seconds: seconds a particle takes from origin to destination.
         speed_jitter: ± share by which particle speeds vary.
         arc_height: arc peak above the chord, share of the chord length (distance).
@@ -114,10 +116,17 @@ class Flows(Layer):
         ring_radius: metres, of the largest ring; default 2.5 % of the locations' extent.
         show_arcs: draw faint static arcs beneath the particles.
         arc_alpha: brightness of those arcs.
-        intensity: brightness multiplier (additive: overlapping particles add up).
+        exposure: ``"auto"`` (default): particles are dimmed by how densely they meet at the
+            busiest place, so no density burns out (particles add up in linear light; the
+            final tone map compresses the brightest — see
+            :func:`~vizkit.layers.flow_style.density_exposure` and docs/look.md); arcs are
+            dimmed likewise. A number: that multiplier for both, whatever the density.
+        intensity: brightness multiplier on top of ``exposure``.
         ring_light: extra brightness multiplier for origin == destination rings (their
             particles crowd a small circle; below 1 keeps them from outshining the arcs).
-        dim: brightness of flows not touching the selected place (:meth:`select`).
+        dim: brightness of flows not touching the selected place (:meth:`select`), as a share
+            of their display brightness (light is linear: the shader scales it by
+            ``dim ** 2.2``, the sRGB curve's power).
         ground: a :class:`~vizkit.layers.terrain.Terrain` (anything with ``heights_at(x, y)``);
             endpoints are lifted onto its surface (once, at construction) plus ``altitude``.
         altitude: metres added to every endpoint's height.
@@ -136,11 +145,12 @@ class Flows(Layer):
                  min_particles: int = 1, same_place: str = "ring", zero_volumes: str = "error",
                  color: object = "#ffb347", colors: Mapping[Any, object] | Sequence[object] |
                  None = None, color_by: str | None = None, colormap: str = "magma",
-                 size_px: float | tuple[float, float] = (2.0, 3.5), trail: str = "streaks",
+                 size_px: float | tuple[float, float] = (2.0, 3.5), trail: str = "lines",
                  tail: float = 0.06, trip_seconds: float = 8.0, speed_jitter: float = 0.1,
                  arc_height: float = 0.2, bend: float = 0.12, spread: float = 0.03,
                  ring_radius: float | None = None, show_arcs: bool = False,
-                 arc_alpha: float = 0.12, intensity: float = 0.6, ring_light: float = 1.0,
+                 arc_alpha: float = 0.12, exposure: float | str = "auto",
+                 intensity: float = 1.0, ring_light: float = 1.0,
                  dim: float = 0.12,
                  ground: Any = None, altitude: float = 0.0,
                  bins_per_second: float | None = None, cyclic: bool = False,
@@ -195,7 +205,14 @@ class Flows(Layer):
         self.trip_seconds, self.speed_jitter = float(trip_seconds), float(speed_jitter)
         self.arc_height, self.bend, self.spread = float(arc_height), float(bend), float(spread)
         self.show_arcs, self.arc_alpha = bool(show_arcs), float(arc_alpha)
+        if not (exposure == "auto" or (isinstance(exposure, (int, float))
+                                       and not isinstance(exposure, bool)
+                                       and math.isfinite(exposure) and exposure > 0)):
+            raise ValueError(f"{n}: exposure must be 'auto' or a positive number, got "
+                             f"{exposure!r}")
+        self.exposure = exposure if exposure == "auto" else float(exposure)
         self.intensity, self.dim = float(intensity), float(dim)
+        self._density: tuple[tuple[object, ...], tuple[float, float]] | None = None
         self.ring_light = float(ring_light)
         self.bins_per_second, self.cyclic = bins_per_second, bool(cyclic)
         self._has_heights = bool(np.any(places.xyz[:, 2] != 0))
@@ -311,6 +328,13 @@ class Flows(Layer):
             "particles": plan.allocated,
         })
 
+    def ground_points(self) -> np.ndarray:
+        """The places the drawn flows connect (every k-th, 4,096 at most)."""
+        cells = self.plan.cells
+        used = np.unique(np.concatenate([cells.origin, cells.destination]))
+        xyz = cells.places.xyz[used]
+        return xyz[:: max(1, len(xyz) // 4096)].astype(np.float64)
+
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         cells, ring = self.plan.cells, self.ring_radius
         xyz = cells.places.xyz
@@ -388,22 +412,39 @@ class Flows(Layer):
                     u_bin0=b0, u_bin1=b1, u_bin_mix=float(mix),
                     u_min_particles=float(self.min_particles), u_arc_height=self.arc_height,
                     u_bend=self.bend, u_spread=self.spread, u_ring_radius=self._ring,
-                    u_selected=self._selected, u_dim=self.dim,
+                    u_selected=self._selected, u_dim=self.dim ** 2.2,
                     u_heights_or_ids=bool(self._selected >= 0 or self._has_heights))
+
+    def light(self) -> tuple[float, float]:
+        """``(particles, arcs)`` brightness multipliers: :attr:`exposure` (``"auto"``: from
+        the density where flows meet, :func:`flow_style.density_exposure`) times
+        :attr:`intensity` for particles, times ``arc_alpha`` for arcs. Cached per look."""
+        if self.exposure != "auto":
+            value = float(self.exposure)
+            return value * self.intensity, value * self.arc_alpha
+        key = (id(self.plan), self.trail, self.tail, max(self.size_px), self.spread,
+               self.ring_light, self.arc_alpha)
+        if self._density is None or self._density[0] != key:
+            self._density = (key, flow_style.density_exposure(
+                self.plan, trail=self.trail, tail=self.tail, size_px=max(self.size_px),
+                spread=self.spread, ring_light=self.ring_light, arc_alpha=self.arc_alpha))
+        particles, arcs = self._density[1]
+        return particles * self.intensity, arcs * self.arc_alpha
 
     def draw(self, view: ViewState) -> None:
         if view.pass_name != "color" or self._gl is None:
             return
         px_scale = pixel_scale(view)
+        particle_light, arc_light = self.light()
         self._gl.draw(
             view, ViewState.gl_matrix(view.model_view_projection(self._origin)),
             trail=self.trail, size_px=max(self.size_px) * px_scale, show_arcs=self.show_arcs,
-            arc_alpha=self.arc_alpha, shared=self._flow_uniforms(),
+            arc_alpha=arc_light, shared=self._flow_uniforms(),
             particle=dict(u_time=self._t, u_trip=self.trip_seconds,
                           u_speed_jitter=self.speed_jitter, u_tail=self.tail,
                           u_size_px=self.size_px, u_px_scale=px_scale,
                           u_viewport=tuple(float(v) for v in view.viewport),
-                          u_intensity=self.intensity, u_ring_light=self.ring_light))
+                          u_intensity=particle_light, u_ring_light=self.ring_light))
 
     # -- read-back --------------------------------------------------------------------------------
     def particles_at(self, t: float | None = None, *, time_bin: float | None = None,
@@ -421,6 +462,7 @@ class Flows(Layer):
         gpu = self._gpu or gpu
         if gpu is None:
             raise ValueError(f"{self.name}: particles_at needs a gpu (the layer is not prepared)")
+        gpu.make_current()  # an entry point: another context may be current (a snapshot's)
         self.prepare(gpu)
         assert self._gl is not None
         saved = self._time_bin

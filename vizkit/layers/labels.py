@@ -216,7 +216,8 @@ class Labels(Layer):
     def upload(self, gpu: GpuContext, group: ResourceGroup) -> None:
         self._batch = GlyphBatch(gpu, group, self.atlas,
                                  shaders=("hud/labels.vert", "hud/glyphs.frag"),
-                                 layout=LABEL_FORMAT, stride=UPLOADED)
+                                 layout=LABEL_FORMAT, stride=UPLOADED,
+                                 defines={"LINEAR": 1})  # the scene target holds linear light
         self._drawn = None
 
     def release(self) -> None:

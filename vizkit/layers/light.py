@@ -5,21 +5,22 @@ tiny differences legible with soft light: occlusion in valleys and between tower
 shadows that never go black, a sky that lights faces turned up more than faces turned away, and
 highlights that never clip. :class:`Light` names each of these, so an exhibit (or a quality
 preset) can switch them one by one; ``Light.plain()`` is the old look (ambient + diffuse), and
-``ambient=1`` on a layer still means *unlit* — the colour map's colours exactly.
+``ambient=1`` on a layer still means *unlit* — the colour map's colours exactly. Highlights:
+the layer stores its shaded colour as linear light and the renderer's final pass tone-maps the
+whole frame once (:mod:`vizkit.look`), so a peak lit above white keeps its hue, never clips.
 
 The model, per fragment (``shaders/lib/lighting.glsl``)::
 
     sky    = ambient · hemisphere(normal)
     sun    = (1 − ambient) · max(normal · to_sun, 0) · (1 − shadows · (1 − sunlit))
-    colour = tone_map(base · (sky + sun) · (1 − occlusion · (1 − open_sky)) · exposure)
+    colour = base · (sky + sun) · (1 − occlusion · (1 − open_sky)) · exposure
+    (stored as linear light; the frame's one tone map comes later, in the renderer)
 
 Occlusion darkens all the light a cell receives, as rayshader multiplies its ambient shade
 into the image. ``open_sky`` and ``sunlit`` come from a horizon search over the terrain's
 heights, made on the GPU once per time step (:mod:`vizkit.layers.horizon`); regions take
 ``open_sky`` from a contact shade at the foot of their walls. ``hemisphere`` blends a warm
-ground bounce (normals facing down) into a cool sky (facing up). ``tone_map`` scales a colour
-down by a soft shoulder on its largest channel above ``KNEE``: hues keep, and nothing reaches
-white.
+ground bounce (normals facing down) into a cool sky (facing up).
 
 GL-free, so presets and exhibit settings can build one without a context.
 """
@@ -32,13 +33,12 @@ from typing import Any
 
 SKY_TINT = (0.97, 1.0, 1.08)       # light from the sky, on faces turned up
 BOUNCE_TINT = (0.64, 0.60, 0.55)   # light bounced off the ground, on faces turned down
-KNEE = 0.8                         # tone mapping starts compressing above this channel value
 
 
 @dataclass(frozen=True)
 class Light:
-    """Light for terrains and regions. Strengths are uniforms; switching ``sky``,
-    ``tone_mapping`` or occlusion/shadows on or off is a variant (one program rebuild).
+    """Light for terrains and regions. Strengths are uniforms; switching ``sky`` or
+    occlusion/shadows on or off is a variant (one program rebuild).
 
     Attributes:
         occlusion: 0…1, how much sky light a cell loses when its horizon is high (horizon-based
@@ -48,8 +48,8 @@ class Light:
             (terrains); 1 − ``shadows`` is the floor, so shadows never crush to black.
         sky: hemispherical sky light (cool from above, warm bounce from below) instead of a
             flat ambient term.
-        tone_mapping: compress bright colours with a soft shoulder, so peaks never blow out.
-        exposure: multiplier on the light before tone mapping.
+        exposure: multiplier on the light (the frame's tone map, in the renderer, keeps what
+            rises above white from clipping).
         contact: 0…1, darkening of region walls near the ground (a soft contact shade).
         search: how far the occlusion looks, as a share of the footprint's diagonal (at least
             six cells); changing it recomputes the horizon textures.
@@ -59,7 +59,6 @@ class Light:
     occlusion: float = 0.75
     shadows: float = 0.5
     sky: bool = True
-    tone_mapping: bool = True
     exposure: float = 1.2
     contact: float = 0.45
     search: float = 0.02
@@ -77,15 +76,14 @@ class Light:
 
     @classmethod
     def soft(cls) -> Light:
-        """The default: occlusion, soft shadows, sky light and tone mapping."""
+        """The default: occlusion, soft shadows and sky light."""
         return cls()
 
     @classmethod
     def plain(cls) -> Light:
-        """Ambient + diffuse only, no tone mapping: the look before soft light (and the
-        cheapest: no horizon pass)."""
-        return cls(occlusion=0.0, shadows=0.0, sky=False, tone_mapping=False, exposure=1.0,
-                   contact=0.0)
+        """Ambient + diffuse only: the look before soft light (and the cheapest: no horizon
+        pass)."""
+        return cls(occlusion=0.0, shadows=0.0, sky=False, exposure=1.0, contact=0.0)
 
     @property
     def horizon(self) -> bool:
@@ -93,21 +91,19 @@ class Light:
         return self.occlusion > 0.0 or self.shadows > 0.0
 
     def defines(self, *, horizon: bool = True) -> dict[str, object]:
-        """Shader variants: ``SKY``, ``TONEMAP`` and (for terrains, ``horizon``) ``LIGHT`` —
-        so a plain light compiles to plain ambient + diffuse."""
+        """Shader variants: ``SKY`` and (for terrains, ``horizon``) ``LIGHT`` — so a plain light
+        compiles to plain ambient + diffuse."""
         out: dict[str, object] = {}
         if self.sky:
             out["SKY"] = 1
-        if self.tone_mapping:
-            out["TONEMAP"] = 1
         if horizon and self.horizon:
             out["LIGHT"] = 1
         return out
 
     def uniform(self) -> tuple[float, float, float, float]:
-        """``(sky, tone_mapping, exposure, shadows)`` as the shaders' ``u_light`` vec4."""
-        return (float(self.sky), float(self.tone_mapping), float(self.exposure),
-                float(self.shadows))
+        """``(sky, 0, exposure, shadows)`` as the shaders' ``u_light`` vec4 (the second slot,
+        once the layer's own tone mapping, is unused: the renderer tone-maps the frame)."""
+        return (float(self.sky), 0.0, float(self.exposure), float(self.shadows))
 
     def but(self, **changes: Any) -> Light:
         """A copy with some fields changed (``light.but(shadows=0)``)."""
@@ -137,4 +133,4 @@ def sun_direction(sun: Any, owner: str) -> tuple[float, float, float]:
     return (x / norm, y / norm, z / norm)
 
 
-__all__ = ["BOUNCE_TINT", "KNEE", "SKY_TINT", "Light", "light_of", "sun_direction"]
+__all__ = ["BOUNCE_TINT", "SKY_TINT", "Light", "light_of", "sun_direction"]

@@ -204,6 +204,12 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
         level = float(self.level_of(np.array([v]), heights=True)[0])
         return (self.base_height + level * self.max_height) * self.exaggeration
 
+    def ground_points(self) -> np.ndarray:
+        """The prisms' outline vertices at ground level, every k-th (4,096 at most)."""
+        xy = self.mesh.vertices[:, :2].astype(np.float64)
+        xy = xy[:: max(1, len(xy) // 4096)] + np.asarray(self.mesh.origin[:2])
+        return np.column_stack([xy, np.zeros(len(xy))])
+
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = self.mesh.bounds
         top = (self.base_height + self.max_height) * self.exaggeration
@@ -238,16 +244,16 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
         self._indices = gpu.buffer(group, self.mesh.indices)
         self._vaos = {}
 
-    def _defines(self, pass_name: str) -> dict[str, object]:
+    def _defines(self, pass_name: str, light: Light) -> dict[str, object]:
         defines = self._variant(pass_name, self._has_no_data)
         if pass_name == "color" and self.ambient < 1.0:  # ambient 1: unlit
-            defines.update(self.light.defines(horizon=False))
-            if self.light.contact > 0.0:
+            defines.update(light.defines(horizon=False))
+            if light.contact > 0.0:
                 defines["CONTACT"] = 1
         return defines
 
-    def _vao(self, pass_name: str) -> tuple[moderngl.VertexArray, Any]:
-        defines = self._defines(pass_name)
+    def _vao(self, pass_name: str, light: Light) -> tuple[moderngl.VertexArray, Any]:
+        defines = self._defines(pass_name, light)
         key = (pass_name, tuple(sorted(defines.items())))
         hit = self._vaos.get(key)
         if hit is None:
@@ -267,7 +273,8 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
             return
         if view.pass_name == "pick" and not self.pick_id:
             return
-        vao, program = self._vao(view.pass_name)
+        light = self.light_for(view)   # plain under the draft preset
+        vao, program = self._vao(view.pass_name, light)
         step0, step1, mix = self._steps_and_mix(self.time_index)
         colour, heights = self._scaled_domains()
         self._values_tex.use(location=0)
@@ -288,8 +295,8 @@ class Regions(TimeSteps, DisclosureControlled, Layer):
             top = (self.base_height + self.max_height) * self.exaggeration
             uniforms.update(
                 t_colormap=1, u_to_sun=self.sun, u_ambient=self.ambient,
-                u_light=self.light.uniform() if self.ambient < 1.0 else (0, 0, 1, 0),
-                u_contact=self.light.contact,
+                u_light=light.uniform() if self.ambient < 1.0 else (0, 0, 1, 0),
+                u_contact=light.contact,
                 u_contact_m=max(0.12 * top, 1e-6), u_pattern_m=max(self.diagonal / 240, 1e-6),
                 u_hidden_color=self.hidden_color[:3],
                 u_no_data=NO_DATA_GREY if self._no_data == "grey" else (0.0, 0.0, 0.0, 0.0))

@@ -399,6 +399,20 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
         h, w = self.grid_shape
         return (row, col) if 0 <= row < h and 0 <= col < w else None
 
+    def ground_points(self) -> np.ndarray:
+        """Centres of the drawn cells at ground level, every k-th (4,096 at most)."""
+        cached = self.__dict__.get("_ground_points")
+        if cached is not None and cached[0] is self._layout:
+            return cached[1]
+        rows, cols = np.nonzero(self._layout.footprint())
+        step = max(1, len(rows) // 4096)
+        cx, cy = self.cell_size
+        points = np.column_stack([self.extent[0] + (cols[::step] + 0.5) * cx,
+                                  self.extent[1] + (rows[::step] + 0.5) * cy,
+                                  np.zeros(len(rows[::step]))])
+        self.__dict__["_ground_points"] = (self._layout, points)
+        return points
+
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """The footprint's box, from the ground to the peak (for ``Scene.frame_all``)."""
         x0, y0, x1, y1 = self.footprint_extent()
@@ -497,11 +511,12 @@ class Terrain(TimeSteps, DisclosureControlled, Layer):
         else:
             (self._change_tex if self.change is not None else self._colormap_tex).use(location=1)
             lit = self.ambient < 1.0  # ambient 1: the colour map's colours, unlit
-            defines.update(self.light.defines() if lit else {})
+            light = self.light_for(view)   # plain under the draft preset
+            defines.update(light.defines() if lit else {})
             uniforms.update(
                 t_colormap=1, u_ground=self.zero_color[:3], u_to_sun=self.sun,
-                u_ambient=self.ambient, u_light=self.light.uniform() if lit else (0, 0, 1, 0),
-                u_occlusion=self.light.occlusion,
+                u_ambient=self.ambient, u_light=light.uniform() if lit else (0, 0, 1, 0),
+                u_occlusion=light.occlusion,
                 u_no_data=NO_DATA_GREY if self.no_data == "grey" else (0.0, 0.0, 0.0, 0.0),
                 u_hidden_color=self.hidden_color[:3])
             if self._contours is not None:

@@ -27,6 +27,9 @@ from vizkit.gpu import GpuContext, ResourceGroup
 from vizkit.layers.autoscale import ScaleChoice, choose
 from vizkit.layers.legend import NO_DATA_GREY, ColorScale, color_scale, scaled
 from vizkit.layers.light import Light, light_of, sun_direction
+from vizkit.view import ViewState
+
+PLAIN_LIGHT = Light.plain()
 
 SCALES = {"linear": 0, "sqrt": 1, "log": 2}  # scale name → the shaders' SCALE define
 
@@ -123,6 +126,14 @@ class TimeSteps:
     @light.setter
     def light(self, value: Light | str) -> None:
         self._light = light_of(value, self.name)
+
+    def light_for(self, view: ViewState) -> Light:
+        """The light to draw ``view`` with: :attr:`light`, or plain light when the renderer's
+        quality preset asks for it (``draft``: no horizon pass, no occlusion or shadows)."""
+        quality = getattr(view, "quality", None)
+        if quality is not None and quality.light == "plain":
+            return PLAIN_LIGHT
+        return self._light
 
     # -- values derived from what is shown ---------------------------------------------------
     def _cached(self, name: str, values: np.ndarray, extra: object, make: Any) -> Any:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from vizkit.clock import FrameState
 from vizkit.image import Image
 from vizkit.targets.live import Heartbeat, InputSource, LiveLoop
-from vizkit.targets.offscreen import DEFAULT_SAMPLES, OffscreenRenderer
+from vizkit.targets.offscreen import OffscreenRenderer
 
 if TYPE_CHECKING:
     from vizkit.input.eventlog import EventLog
@@ -51,7 +51,8 @@ class HeadlessRunner:
     Args:
         scene: the scene (set up on the first frame).
         size: (width, height) of the frames, pixels.
-        samples: MSAA samples.
+        samples: MSAA samples (default: the quality's).
+        quality: a quality preset name (default ``"laptop"``).
         sources: polled input sources (TUIO listeners); the runner closes them. A source that
             needs the loop's input clock can be added later with :meth:`add_source`.
         event_log: where events, gestures, camera intents and picks are appended.
@@ -60,12 +61,13 @@ class HeadlessRunner:
     """
 
     def __init__(self, scene: Scene, *, size: tuple[int, int] = (1280, 720),
-                 samples: int = DEFAULT_SAMPLES, sources: Sequence[InputSource] = (),
+                 samples: int | None = None, quality: str | None = None,
+                 sources: Sequence[InputSource] = (),
                  event_log: EventLog | None = None, gestures: GestureSettings | None = None,
                  wall: Callable[[], float] = time.monotonic):
         self.scene = scene
         self.size = (int(size[0]), int(size[1]))
-        self.offscreen = OffscreenRenderer(self.size, samples=samples)
+        self.offscreen = OffscreenRenderer(self.size, samples=samples, quality=quality)
         self._wall = wall
         self.loop = LiveLoop(scene, sources=sources, event_log=event_log,
                              gpu=self.offscreen.gpu, gestures=gestures, wall=wall)

@@ -1,4 +1,8 @@
-"""Offscreen rendering through EGL: the default for tests, ``vizkit render`` and snapshots."""
+"""Offscreen rendering through EGL: the default for tests, ``vizkit render`` and snapshots.
+
+The renderer draws the scene in linear light into its own scene target (MSAA there) and its
+final pass writes 8-bit pixels into this object's output target, which is read back.
+"""
 
 from __future__ import annotations
 
@@ -7,41 +11,52 @@ from typing import TYPE_CHECKING
 from vizkit.clock import FrameState
 from vizkit.gpu import GpuContext, RenderTarget
 from vizkit.image import Image
+from vizkit.look import Quality
 from vizkit.render import Renderer
 
 if TYPE_CHECKING:
     from vizkit.scene import Scene
 
-DEFAULT_SAMPLES = 4
 
 
 class OffscreenRenderer:
-    """A GL context, a render target and a renderer; renders a scene frame to an image.
+    """A GL context, an output target and a renderer; renders a scene frame to an image.
 
     Args:
         size: (width, height) in pixels.
-        samples: MSAA samples (0 = off; capped to what the GL offers).
+        samples: MSAA samples of the scene (0 = off; capped to what the GL offers); default:
+            the quality's.
+        quality: a preset name (``"kiosk"``, ``"laptop"``, ``"draft"``) or a
+            :class:`~vizkit.look.Quality`; default ``"laptop"``.
         gpu: an existing context to share; by default a new EGL context owned by this object.
     """
 
-    def __init__(self, size: tuple[int, int] = (1280, 720), *, samples: int = DEFAULT_SAMPLES,
-                 gpu: GpuContext | None = None):
+    def __init__(self, size: tuple[int, int] = (1280, 720), *, samples: int | None = None,
+                 quality: Quality | str | None = None, gpu: GpuContext | None = None):
         self._owns_gpu = gpu is None
         self.gpu = gpu or GpuContext.offscreen()
-        self.target = RenderTarget(self.gpu, size, samples)
-        self.renderer = Renderer(self.gpu)
+        self.renderer = Renderer(self.gpu, quality, samples=samples)
+        self.target = RenderTarget(self.gpu, size, 0, srgb=True)
 
     @property
     def size(self) -> tuple[int, int]:
         return self.target.size
 
+    @property
+    def samples(self) -> int:
+        """MSAA samples of the scene target (as asked; the GL may offer fewer)."""
+        return self.renderer.samples
+
     def resize(self, size: tuple[int, int], samples: int | None = None) -> None:
-        """Re-create the render target if the size or sample count changed."""
-        samples = self.target.samples if samples is None else samples
-        wanted = min(samples, self.gpu.max_samples) if samples > 1 else 0
-        if tuple(size) != self.target.size or wanted != self.target.samples:
+        """Re-create the output target if the size changed, the renderer if the sample count
+        did."""
+        if samples is not None and samples != self.renderer.samples:
+            quality = self.renderer.quality
+            self.renderer.release()
+            self.renderer = Renderer(self.gpu, quality, samples=samples)
+        if tuple(size) != self.target.size:
             self.target.release()
-            self.target = RenderTarget(self.gpu, size, samples)
+            self.target = RenderTarget(self.gpu, size, 0, srgb=True)
 
     def draw(self, scene: Scene, frame: FrameState) -> None:
         """Advance the scene to ``frame`` and draw it (no read-back)."""
@@ -55,6 +70,7 @@ class OffscreenRenderer:
         return Image(self.target.read())
 
     def release(self) -> None:
+        self.renderer.release()
         self.target.release()
         if self._owns_gpu:
             self.gpu.release()

@@ -38,11 +38,12 @@ log = logging.getLogger("vizkit.window")
 
 def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
                fullscreen: bool = False, max_frames: int | None = None,
-               screenshot: str | None = None, samples: int = 4,
+               screenshot: str | None = None, samples: int | None = None,
                dome: DomeSpec | None = None, screen: int | None = None,
                mouse: bool = True, seconds: float | None = None,
                event_log: EventLog | None = None,
-               connect: Callable[[LiveLoop], None] | None = None) -> int:
+               connect: Callable[[LiveLoop], None] | None = None,
+               quality: str | None = None) -> int:
     """Open a window showing ``scene`` until it is closed (or ``max_frames`` were drawn, or
     ``seconds`` of wall time passed).
 
@@ -52,7 +53,9 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
     picks the monitor (0, 1, …) the window opens on — with ``fullscreen``, the projector.
     ``mouse=False`` ignores the mouse (an exhibit whose input sources leave it out);
     ``event_log`` records every event, gesture, camera intent and pick; ``connect(loop)`` adds
-    input sources that need the loop's clock (TUIO listeners) once it exists.
+    input sources that need the loop's clock (TUIO listeners) once it exists. ``quality`` is a
+    preset name (``"kiosk"``, ``"laptop"`` — the default — or ``"draft"``); ``samples``
+    overrides its MSAA.
     """
     if not display_available():
         raise NoDisplayError("no display found (DISPLAY is not set)")
@@ -74,15 +77,15 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
     except Exception as exc:  # pyglet raises several unrelated types when no display works
         raise NoDisplayError(f"could not open a window: {exc}") from None
     gpu = GpuContext.from_current()
-    renderer = Renderer(gpu)
+    renderer = Renderer(gpu, quality, samples=samples)
     loop = LiveLoop(scene, gpu=gpu, event_log=event_log)
     if connect is not None:
         connect(loop)
     clock = loop.clock
     state = {"frames": 0, "button": 0, "x": 0.0, "y": 0.0}
-    # The scene is drawn into an offscreen target (MSAA whatever the window's config) and
-    # copied to the window: one code path for the screen and screenshots. With ``dome`` the
-    # DomeRenderer draws the fisheye straight into the window's framebuffer instead.
+    # The scene is drawn into an offscreen target (MSAA in the renderer's scene target, whatever
+    # the window's config) and copied to the window: one code path for screen and screenshots.
+    # With ``dome`` the DomeRenderer draws the fisheye straight into the window's framebuffer.
     targets: dict[str, RenderTarget | None] = {"scene": None}
     domes: dict[str, DomeRenderer | None] = {"dome": None}
     scene.ensure_setup()
@@ -92,13 +95,13 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
         size = window.get_framebuffer_size()
         frame = loop.step(size)
         if dome is not None:
-            draw_dome_frame(domes, dome, gpu, scene, frame, size, samples)
+            draw_dome_frame(domes, dome, gpu, scene, frame, size, samples, quality)
             finish_frame(size)
             return
         if targets["scene"] is None or targets["scene"].size != tuple(size):
             if targets["scene"] is not None:
                 targets["scene"].release()
-            targets["scene"] = RenderTarget(gpu, size, samples)
+            targets["scene"] = RenderTarget(gpu, size, 0, srgb=True)
         target = targets["scene"]
         renderer.draw(scene, target.framebuffer, scene.view_state(target.size, frame))
         target.resolve()
@@ -113,7 +116,8 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
                 if screen_size is not None:  # dome: what the window shows, letterbox included
                     shot = RenderTarget(gpu, screen_size, 0)
                     draw_dome_frame(domes, dome, gpu, scene, clock.frame(clock.index),
-                                    screen_size, samples, framebuffer=shot.framebuffer)
+                                    screen_size, samples, quality,
+                                    framebuffer=shot.framebuffer)
                     Image(shot.read()).save(screenshot)
                     shot.release()
                 else:
@@ -173,6 +177,7 @@ def run_window(scene: Scene, *, size: tuple[int, int] = (1280, 720),
     pyglet.app.run(1.0 / scene.fps)
     loop.close()
     scene.release()
+    renderer.release()
     if targets["scene"] is not None:
         targets["scene"].release()
     if domes["dome"] is not None:
@@ -190,8 +195,8 @@ def dome_viewport(size: tuple[int, int]) -> tuple[int, int, int, int]:
 
 
 def draw_dome_frame(domes: dict[str, DomeRenderer | None], spec: DomeSpec, gpu: GpuContext,
-                    scene: Scene, frame, size: tuple[int, int], samples: int,
-                    framebuffer=None) -> None:
+                    scene: Scene, frame, size: tuple[int, int], samples: int | None,
+                    quality: str | None = None, framebuffer=None) -> None:
     """Draw ``scene`` (already advanced) as a fisheye centred in the window's framebuffer.
 
     The :class:`DomeRenderer` in ``domes["dome"]`` is created on first use and re-created when
@@ -204,7 +209,8 @@ def draw_dome_frame(domes: dict[str, DomeRenderer | None], spec: DomeSpec, gpu: 
         if dome is not None:
             dome.release()
         dome = domes["dome"] = DomeRenderer.from_spec(replace(spec, size=wanted),
-                                                      samples=samples, gpu=gpu)
+                                                      samples=samples, quality=quality,
+                                                      gpu=gpu)
     screen = framebuffer if framebuffer is not None else gpu.ctx.detect_framebuffer()
     with gpu.ctx.scope(screen):
         screen.viewport = (0, 0, *size)

@@ -1,6 +1,8 @@
 #version 330 core
-// # flows/particles.frag — soft particles for additive blending: the colour is scaled by
-// coverage (alpha is ignored by the ONE, ONE blend). STREAKS: a capsule that is brightest at
+// # flows/particles.frag — soft particles for additive blending in linear light (the scene
+// target is floating point: they add up without a ceiling): the colour is scaled by
+// coverage (alpha is ignored by the ONE, ONE blend). LINES: the line's interpolated light
+// (bright head, dark tail). STREAKS: a capsule that is brightest at
 // its head and fades to nothing at its tail; points: a soft disc (SOFT_POINTS, 3 px and
 // wider) or a flat square.
 #define SHADER_NAME flows/particles.frag

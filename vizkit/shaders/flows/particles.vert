@@ -8,6 +8,12 @@
 //   shown  = rank < flow_count(flow) (time bins interpolated; see flow.glsl);
 //   where  = flow_arc(flow, phase, lane) with lane = hash(flow, seed) in [-1, 1].
 // Variants (defines):
+//   LINES    two vertices per particle (the buffer holds each particle twice; gl_VertexID & 1
+//            is the end): a one-pixel line from the arc point u_tail phases behind (dark) to
+//            the head (bright), at most LINE_MAX_PX long on screen, its light times the
+//            particle's width so a flow carries as much light as its streaks would. The
+//            default: stateless and about 1.4× points on a CPU rasteriser (a line is one cheap
+//            primitive; a capsule two triangles).
 //   STREAKS  instanced: 4 vertices per particle make a screen-space capsule from the arc point
 //            u_tail phases behind to the head; the fragment shader fades it towards the tail.
 //   (none)   one GL point per particle (gl_PointSize); SOFT_POINTS: the fragment shader
@@ -30,8 +36,8 @@ uniform int u_selected;         // location id highlighted, -1 for none
 uniform float u_dim;            // brightness of flows not touching the selection
 uniform float u_intensity;      // brightness multiplier (additive blending)
 uniform float u_ring_light;     // extra multiplier for origin == destination rings
-uniform sampler2D t_palette;    // 256×1 RGBA8: category colours or a colour map
-uniform vec3 u_color;           // UNIFORM_STYLE: the one colour (palette row 0)
+uniform sampler2D t_palette;    // 256×1 RGBA32F linear light: category colours or a colour map
+uniform vec3 u_color;           // UNIFORM_STYLE: the one colour (palette row 0), linear
 #ifdef PROBE
 uniform float u_probe_phase;
 #endif
@@ -52,6 +58,7 @@ flat out float v_radius;         // half width in pixels
 #endif
 
 const vec4 HIDDEN = vec4(2.0, 2.0, 2.0, 1.0);  // outside the clip volume: nothing is drawn
+const float LINE_MAX_PX = 12.0;                 // LINES: longest trail, pixels at 720 px high
 
 float particle_phase(uint flow, uint seed) {
     uint key = hash_u32(flow);
@@ -88,9 +95,29 @@ void main() {
     vec3 color = texelFetch(t_palette, ivec2(int(f.palette), 0), 0).rgb * light;
 #endif
     float width = mix(u_size_px.x, u_size_px.y, f.size) * u_px_scale;
+#ifdef LINES
+    // the tail end, pulled towards the head where the line would be longer on screen than
+    // LINE_MAX_PX (at 720 px high): a trail is a short blur of motion, and its cost is its
+    // length in pixels
+    vec4 h = u_mvp * vec4(flow_arc(f, s, lane), 1.0);
+    vec4 t = u_mvp * vec4(flow_arc(f, max(s - u_tail, 0.0), lane), 1.0);
+    if (h.w > 0.0 && t.w > 0.0) {
+        vec2 half_vp = 0.5 * u_viewport;
+        vec2 hp = h.xy / h.w * half_vp;
+        vec2 tp = t.xy / t.w * half_vp;
+        float len = length(hp - tp);
+        float most = LINE_MAX_PX * u_px_scale;
+        if (len > most) t = vec4(mix(hp, tp, most / len) / half_vp * t.w, t.zw);
+    }
+    bool at_head = (gl_VertexID & 1) == 1;
+    v_color = at_head ? color * width : vec3(0.0);
+    gl_Position = shown ? (at_head ? h : t) : HIDDEN;
+#else
     vec3 head = flow_arc(f, s, lane);
     vec4 h = u_mvp * vec4(head, 1.0);
-#ifdef STREAKS
+#endif
+#ifdef LINES
+#elif defined(STREAKS)
     v_color = color;
     vec3 tail = flow_arc(f, max(s - u_tail, 0.0), lane);
     vec4 t = u_mvp * vec4(tail, 1.0);

@@ -2,27 +2,17 @@
 // vizkit/layers/light.py for the reasoning and the Python side of every constant.
 // Why no specular highlights: statistics surfaces must keep their colour map readable, and a
 // highlight would shift the perceived value. Soft light instead: sky light from a hemisphere,
-// occlusion and soft shadows (visibilities computed elsewhere), and a tone-mapping shoulder so
-// nothing clips to white.
+// occlusion and soft shadows (visibilities computed elsewhere). The result is a display value
+// that may exceed 1 (exposure, bright colour maps): the layer stores it as linear light and the
+// renderer's final pass tone-maps the whole frame once, so nothing clips to white.
 
 const vec3 SKY_TINT = vec3(0.97, 1.0, 1.08);     // light.py SKY_TINT
 const vec3 BOUNCE_TINT = vec3(0.64, 0.60, 0.55);  // light.py BOUNCE_TINT
-const float KNEE = 0.8;                           // light.py KNEE
-
-// Scale a colour down by a soft shoulder on its largest channel: below KNEE it is untouched,
-// above it the channel approaches 1 but never reaches it; the ratios between channels (the
-// hue) are kept.
-vec3 tone_map(vec3 c) {
-    float m = max(max(c.r, c.g), c.b);
-    if (m <= KNEE) return c;
-    float t = KNEE + (1.0 - KNEE) * (1.0 - exp(-(m - KNEE) / (1.0 - KNEE)));
-    return c * (t / m);
-}
 
 // base: colour-map colour; normal: any length; to_sun: unit vector towards the sun;
 // ambient: share of the light that is sky (1 with no variant below = base exactly: unlit);
-// settings: Light.uniform() = (sky, tone mapping, exposure, shadow strength) — the first two
-// are also variants (SKY, TONEMAP), so the plain light is the old ambient + diffuse exactly;
+// settings: Light.uniform() = (sky, 0, exposure, shadow strength) — sky is also a variant
+// (SKY), so the plain light is the old ambient + diffuse exactly;
 // open_sky: 1 - occlusion strength * (1 - sky visibility), a factor on all the light;
 // sunlit: 0 in full shadow … 1 (used with the LIGHT variant).
 vec3 shade(vec3 base, vec3 normal, vec3 to_sun, float ambient, vec4 settings,
@@ -41,8 +31,5 @@ vec3 shade(vec3 base, vec3 normal, vec3 to_sun, float ambient, vec4 settings,
     // Occlusion darkens all the light a cell receives (as rayshader multiplies its ambient
     // shade into the image), not only the sky's share: valleys and feet of towers read.
     c *= open_sky * settings.z;
-#ifdef TONEMAP
-    c = tone_map(c);
-#endif
     return c;
 }

@@ -3,13 +3,14 @@
 // hemisphere and a contact shade that darkens walls towards the ground (u_contact over the
 // lowest u_contact_m metres), so prisms stand on the map instead of floating. Regions without
 // a value are a calm no-data tint (or absent); hidden regions carry the protected pattern.
-// Variants: CONTACT (the contact shade), SKY and TONEMAP (lib/lighting.glsl); PICK writes
+// Variants: CONTACT (the contact shade), SKY (lib/lighting.glsl); PICK writes
 // (layer id, region row + 1) into an RG32UI id buffer instead of colour;
 // NO_DATA (some value is not finite) compiles the tint / hole branch — without it there is no
 // `discard`, which keeps early depth testing on.
 #define SHADER_NAME regions.frag
 #include "lib/lighting.glsl"
 #include "lib/protected.glsl"
+#include "lib/color.glsl"
 
 in vec3 v_normal;
 in vec3 v_surface;
@@ -34,7 +35,7 @@ void main() {
 uniform sampler2D t_colormap;  // 256×1 RGBA8 lookup table
 uniform vec3 u_to_sun;
 uniform float u_ambient;
-uniform vec4 u_light;          // Light.uniform(): (sky, tone mapping, exposure, shadows)
+uniform vec4 u_light;          // Light.uniform(): (sky, -, exposure, shadows)
 uniform float u_contact;       // Light.contact: darkening at the foot of walls
 uniform float u_contact_m;     // metres over which the contact shade fades out
 uniform float u_pattern_m;     // metres between the protected pattern's lines
@@ -61,6 +62,8 @@ void main() {
 #else
     float contact = 1.0;
 #endif
-    f_color = vec4(shade(base, v_normal, u_to_sun, u_ambient, u_light, contact, 1.0), 1.0);
+    // shaded in display values, stored as linear light (the renderer tone-maps the frame once)
+    vec3 rgb = shade(base, v_normal, u_to_sun, u_ambient, u_light, contact, 1.0);
+    f_color = vec4(srgb_to_linear(rgb), 1.0);
 }
 #endif

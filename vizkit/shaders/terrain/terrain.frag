@@ -15,6 +15,7 @@
 #include "lib/lighting.glsl"
 #include "lib/contours.glsl"
 #include "lib/protected.glsl"
+#include "lib/color.glsl"
 
 uniform ivec2 u_grid;          // (W, H) cells
 uniform vec2 u_cell;           // cell size in metres
@@ -50,7 +51,7 @@ void main() {
 in vec3 v_color;               // colour-map (or ground) colour, looked up per vertex
 uniform vec3 u_to_sun;         // unit vector towards the sun
 uniform float u_ambient;       // share of sky light; 1 = unlit
-uniform vec4 u_light;          // Light.uniform(): (sky, tone mapping, exposure, shadows)
+uniform vec4 u_light;          // Light.uniform(): (sky, -, exposure, shadows)
 uniform float u_occlusion;     // Light.occlusion
 uniform vec4 u_no_data;        // colour of no-data cells; alpha 0 = holes
 uniform vec3 u_hidden_color;   // line colour of the protected pattern
@@ -93,6 +94,8 @@ void main() {
 #endif
     rgb = mix(rgb, u_contour_color.rgb, line * u_contour_color.a);
 #endif
-    f_color = vec4(rgb, 1.0);
+    // shaded in display values (the colour map's), stored as linear light: the renderer's
+    // final pass tone-maps and encodes the frame once (docs/look.md)
+    f_color = vec4(srgb_to_linear(rgb), 1.0);
 }
 #endif
